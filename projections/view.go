@@ -1,0 +1,265 @@
+// Package projections folds events into in-memory read models ("views") that know the
+// global position they have reached, serve snapshots and "what changed since position N",
+// and notify live subscribers (the gateway's websocket hub) of every change.
+//
+// A view is a Model (pure folding logic, one package per view under projections/) wrapped
+// in a View, which adds positions, tombstones, waiting and subscriptions.
+package projections
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/comite-partenaires/comite/events"
+)
+
+// Model is the folding logic of one read model. Implementations need no locking: the
+// View serialises every call.
+type Model interface {
+	// Apply folds one event and returns the IDs of the rows it changed (created, updated
+	// or removed). Events the model does not care about return nil.
+	Apply(ev events.Event, payload events.Payload) (changed []string, err error)
+	// Row returns the current row with that ID, or false if there is none (never was, or
+	// removed).
+	Row(id string) (any, bool)
+	// Rows returns every current row, in display order.
+	Rows() []any
+}
+
+// Tombstone is the row sent for a row that was removed: clients drop it.
+type Tombstone struct {
+	ID       string `json:"id"`
+	Removed  bool   `json:"removed"`
+	Position uint64 `json:"position"`
+}
+
+// Patch is a change of a view: the rows changed by one or more events, and the position
+// the view reached.
+type Patch struct {
+	View     string
+	Position uint64
+	Rows     []any
+}
+
+// ErrNotFound is returned for an unknown row ID.
+var ErrNotFound = errors.New("projections: not found")
+
+// View wraps a Model with the position it reached, when each row last changed, and its
+// subscribers. It is safe for concurrent use.
+type View struct {
+	name      string
+	singleton bool
+	model     Model
+
+	mu        sync.RWMutex
+	position  uint64
+	changedAt map[string]uint64
+	reached   chan struct{} // closed and replaced whenever position moves
+	subs      map[*Subscriber]struct{}
+	failed    error
+}
+
+// NewView wraps a model. A singleton view holds one object (e.g. the committee) and is
+// served over HTTP as {"item": …} instead of {"items": […]}.
+func NewView(name string, model Model, singleton bool) *View {
+	return &View{name: name, singleton: singleton, model: model,
+		changedAt: map[string]uint64{}, reached: make(chan struct{}), subs: map[*Subscriber]struct{}{}}
+}
+
+// Name is the view's name in URLs and live messages.
+func (v *View) Name() string { return v.name }
+
+// Singleton reports whether the view holds one object.
+func (v *View) Singleton() bool { return v.singleton }
+
+// Position returns the global position the view has reached.
+func (v *View) Position() uint64 {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return v.position
+}
+
+// Apply folds one event and publishes the changed rows to subscribers. Events at or
+// below the view's position are ignored, so replays and redeliveries are harmless.
+func (v *View) Apply(ev events.Event, payload events.Payload) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.failed != nil {
+		return v.failed
+	}
+	if ev.Position <= v.position {
+		return nil
+	}
+	changed, err := v.model.Apply(ev, payload)
+	if err != nil {
+		v.failed = fmt.Errorf("projections: view %s at event %s (position %d): %w", v.name, ev.ID, ev.Position, err)
+		return v.failed
+	}
+	v.position = ev.Position
+	for _, id := range changed {
+		v.changedAt[id] = ev.Position
+	}
+	if len(changed) > 0 && len(v.subs) > 0 {
+		p := Patch{View: v.name, Position: ev.Position, Rows: v.rowsLocked(changed)}
+		for s := range v.subs {
+			s.deliver(p)
+		}
+	}
+	close(v.reached)
+	v.reached = make(chan struct{})
+	return nil
+}
+
+
+func (v *View) rowsLocked(ids []string) []any {
+	rows := make([]any, 0, len(ids))
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		if r, ok := v.model.Row(id); ok {
+			rows = append(rows, r)
+		} else {
+			rows = append(rows, Tombstone{ID: id, Removed: true, Position: v.changedAt[id]})
+		}
+	}
+	return rows
+}
+
+// Snapshot returns every current row and the position they reflect.
+func (v *View) Snapshot() (uint64, []any) {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return v.position, v.model.Rows()
+}
+
+// Get returns one row and the view's position.
+func (v *View) Get(id string) (uint64, any, error) {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	r, ok := v.model.Row(id)
+	if !ok {
+		return v.position, nil, ErrNotFound
+	}
+	return v.position, r, nil
+}
+
+// Err returns the error that stopped the view, if any: an event it could not fold.
+func (v *View) Err() error {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return v.failed
+}
+
+// WaitFor blocks until the view has reached pos, the context ends, or the view failed.
+func (v *View) WaitFor(ctx context.Context, pos uint64) error {
+	for {
+		v.mu.RLock()
+		reached, ch, failed := v.position >= pos, v.reached, v.failed
+		v.mu.RUnlock()
+		if failed != nil {
+			return failed
+		}
+		if reached {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// Subscribe registers a live subscriber and returns what it must show first, atomically
+// with the registration so that no change falls in between: with since == 0, a snapshot
+// of every row; otherwise only the rows changed after since (tombstones included), as a
+// patch. Every later change arrives on the subscriber's channel.
+func (v *View) Subscribe(since uint64, s *Subscriber) (position uint64, rows []any, snapshot bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.subs[s] = struct{}{}
+	if since == 0 || since > v.position {
+		// A client ahead of us (another gateway, a reset log) gets a fresh snapshot.
+		return v.position, v.model.Rows(), true
+	}
+	var ids []string
+	for id, at := range v.changedAt {
+		if at > since {
+			ids = append(ids, id)
+		}
+	}
+	sortIDsByPosition(ids, v.changedAt)
+	return v.position, v.rowsLocked(ids), false
+}
+
+// Unsubscribe removes a subscriber; it is idempotent.
+func (v *View) Unsubscribe(s *Subscriber) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	delete(v.subs, s)
+}
+
+// Subscriber receives a view's patches. Deliver never blocks the view: a subscriber whose
+// buffer is full is marked overflowed and its channel closed, and its owner is expected
+// to disconnect the client (which then resubscribes with its last position).
+type Subscriber struct {
+	ch         chan Patch
+	once       sync.Once
+	overflowed bool
+	mu         sync.Mutex
+}
+
+// NewSubscriber returns a subscriber buffering up to buffer patches.
+func NewSubscriber(buffer int) *Subscriber {
+	return &Subscriber{ch: make(chan Patch, buffer)}
+}
+
+// C delivers patches; it is closed when the subscriber overflows or is closed.
+func (s *Subscriber) C() <-chan Patch { return s.ch }
+
+// Overflowed reports whether patches were dropped because the subscriber was too slow.
+func (s *Subscriber) Overflowed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.overflowed
+}
+
+func (s *Subscriber) deliver(p Patch) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.overflowed {
+		return
+	}
+	select {
+	case s.ch <- p:
+	default:
+		s.overflowed = true
+		s.once.Do(func() { close(s.ch) })
+	}
+}
+
+// Close closes the channel; the subscriber must be unsubscribed from its views first.
+func (s *Subscriber) Close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.overflowed = true
+	s.once.Do(func() { close(s.ch) })
+}
+
+func sortIDsByPosition(ids []string, at map[string]uint64) {
+	sort.Slice(ids, func(i, j int) bool {
+		if at[ids[i]] != at[ids[j]] {
+			return at[ids[i]] < at[ids[j]]
+		}
+		return ids[i] < ids[j]
+	})
+}
+
+// Model returns the wrapped model, for introspection (e.g. the OpenAPI row type).
+func (v *View) Model() Model { return v.model }

@@ -1,0 +1,167 @@
+// Package gateway serves Comité's HTTP API, the live websocket and the embedded web app.
+// It holds no domain logic: commands go to the services over the bus, reads come from
+// the projections.
+package gateway
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/comite-partenaires/comite/events"
+	"github.com/comite-partenaires/comite/projections"
+	"github.com/comite-partenaires/comite/services/bus"
+)
+
+// Sender sends a command to the service that decides it (a *bus.Client in production).
+type Sender interface {
+	Send(ctx context.Context, req bus.Request) (bus.Reply, error)
+}
+
+// Views gives access to the read models by name (a *projections.Runner in production).
+type Views interface {
+	View(name string) (*projections.View, bool)
+	Views() []*projections.View
+}
+
+// Config wires a gateway.
+type Config struct {
+	Sender   Sender
+	Views    Views
+	Commands []bus.CommandSpec
+	// Ready reports whether the store, the bus and the projections are ready; /healthz
+	// answers 503 until it returns nil.
+	Ready func() error
+	// Assets is the built web app; nil or not built serves a short explanation instead.
+	Assets fs.FS
+	// AllowedOrigins lists extra origins (scheme://host:port) allowed to open the live
+	// websocket; the gateway's own origin is always allowed.
+	AllowedOrigins []string
+	// Actor is who commands act as until accounts exist (issue 5 brings sessions).
+	Actor events.Actor
+	// MaxWait bounds how long ?min_position waits for a view to catch up (10 s when zero).
+	MaxWait time.Duration
+	// Live tunes the websocket; zero values take defaults.
+	Live LiveConfig
+	Log  *slog.Logger
+	// Version is reported in the OpenAPI document.
+	Version string
+}
+
+// Validate checks the configuration.
+func (c Config) Validate() error {
+	switch {
+	case c.Sender == nil:
+		return errors.New("gateway: Sender is required")
+	case c.Views == nil:
+		return errors.New("gateway: Views is required")
+	case c.Ready == nil:
+		return errors.New("gateway: Ready is required")
+	}
+	return c.Live.Validate()
+}
+
+// Gateway is the HTTP handler of Comité.
+type Gateway struct {
+	cfg      Config
+	sender   Sender
+	views    Views
+	commands map[string]bus.CommandSpec
+	log      *slog.Logger
+	mux      *http.ServeMux
+	openapi  []byte
+	live     *hub
+
+	closeOnce sync.Once
+}
+
+// New builds a gateway; its OpenAPI document is generated once, here.
+func New(cfg Config) (*Gateway, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.MaxWait == 0 {
+		cfg.MaxWait = 10 * time.Second
+	}
+	g := &Gateway{cfg: cfg, sender: cfg.Sender, views: cfg.Views, log: cfg.Log,
+		commands: map[string]bus.CommandSpec{}, mux: http.NewServeMux()}
+	for _, c := range cfg.Commands {
+		g.commands[c.Context+"/"+c.Name] = c
+	}
+	doc, err := OpenAPI(cfg.Version, cfg.Commands, cfg.Views.Views())
+	if err != nil {
+		return nil, err
+	}
+	g.openapi = doc
+	g.live = newHub(cfg.Live.withDefaults(), cfg.Views, cfg.AllowedOrigins, cfg.Log)
+
+	g.mux.HandleFunc("GET /healthz", g.handleHealth)
+	g.mux.HandleFunc("GET /api/v1/openapi.json", g.handleOpenAPI)
+	g.mux.HandleFunc("POST /api/v1/{context}/{command}", g.handleCommand)
+	g.mux.HandleFunc("GET /api/v1/views/{view}", g.handleView)
+	g.mux.HandleFunc("GET /api/v1/views/{view}/{id}", g.handleViewItem)
+	g.mux.HandleFunc("GET /api/v1/live", g.live.serve)
+	g.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		g.writeProblem(w, r, errNoRoute)
+	})
+	g.mux.Handle("/", g.static())
+	return g, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.mux.ServeHTTP(w, r) }
+
+// Close disconnects every websocket client; it is idempotent.
+func (g *Gateway) Close() {
+	g.closeOnce.Do(g.live.close)
+}
+
+func (g *Gateway) actor(*http.Request) events.Actor { return g.cfg.Actor }
+
+func (g *Gateway) handleHealth(w http.ResponseWriter, r *http.Request) {
+	if err := g.cfg.Ready(); err != nil {
+		writeJSON(w, g.log, http.StatusServiceUnavailable, map[string]string{"status": "starting", "reason": err.Error()})
+		return
+	}
+	writeJSON(w, g.log, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (g *Gateway) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(g.openapi)
+}
+
+const notBuilt = `<!doctype html><html lang="fr"><meta charset="utf-8"><title>Comité</title>
+<p>L'application web n'est pas construite : lancez <code>go tool task run</code>.</p>
+<p lang="en">The web app is not built: run <code>go tool task run</code>.</p></html>`
+
+// static serves the web app, falling back to index.html for client-side routes.
+func (g *Gateway) static() http.Handler {
+	if g.cfg.Assets == nil {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_, _ = w.Write([]byte(notBuilt))
+		})
+	}
+	files := http.FileServerFS(g.cfg.Assets)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/")
+		if name != "" {
+			if _, err := fs.Stat(g.cfg.Assets, name); err != nil {
+				r = r.Clone(r.Context())
+				r.URL.Path = "/"
+			}
+		}
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Referrer-Policy", "same-origin")
+		files.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,173 @@
+package gateway
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/swaggest/jsonschema-go"
+	"github.com/swaggest/openapi-go"
+	"github.com/swaggest/openapi-go/openapi31"
+
+	"github.com/comite-partenaires/comite/projections"
+	"github.com/comite-partenaires/comite/services/bus"
+)
+
+// RowTyper is implemented by models that can describe their rows for the OpenAPI
+// document; it returns a zero row.
+type RowTyper interface {
+	RowType() any
+}
+
+// OpenAPI generates the OpenAPI 3.1 document of every command and view from the Go types
+// themselves: command structs with their json and validate tags, replies, view rows and
+// problems. It is generated, never written by hand, so it cannot drift from the code.
+func OpenAPI(version string, commands []bus.CommandSpec, views []*projections.View) ([]byte, error) {
+	r := openapi31.NewReflector()
+	r.Spec.Info.WithTitle("Comité API").WithVersion(version).
+		WithDescription("Commands (POST) go to the deciding service; views (GET) come from the projections. Errors are RFC 9457 problem+json with a stable code.")
+	r.JSONSchemaReflector().DefaultOptions = append(r.JSONSchemaReflector().DefaultOptions,
+		jsonschema.InterceptProp(validateTagsToSchema))
+
+	for _, c := range commands {
+		op, err := r.NewOperationContext(http.MethodPost, "/api/v1/"+c.Context+"/"+c.Name)
+		if err != nil {
+			return nil, err
+		}
+		op.SetID(c.Context + "." + c.Name)
+		op.SetTags(c.Context)
+		op.SetSummary(c.Summary)
+		op.AddReqStructure(c.New(), openapi.WithContentType("application/json"))
+		op.AddRespStructure(new(bus.Reply), openapi.WithHTTPStatus(http.StatusOK))
+		for _, status := range []int{400, 404, 409, 413, 422, 503} {
+			op.AddRespStructure(new(Problem), openapi.WithHTTPStatus(status), openapi.WithContentType("application/problem+json"))
+		}
+		if err := r.AddOperation(op); err != nil {
+			return nil, fmt.Errorf("gateway: openapi for %s/%s: %w", c.Context, c.Name, err)
+		}
+	}
+	for _, v := range views {
+		if err := addView(r, v); err != nil {
+			return nil, err
+		}
+	}
+	return json.MarshalIndent(r.Spec, "", "  ")
+}
+
+type viewQuery struct {
+	MinPosition uint64 `query:"min_position" description:"Wait (at most 10 s) until the view has reached this global position: read-your-writes after a command."`
+}
+
+type itemPath struct {
+	viewQuery
+	ID string `path:"id"`
+}
+
+func addView(r *openapi31.Reflector, v *projections.View) error {
+	var row any = new(map[string]any)
+	if rt, ok := v.Model().(RowTyper); ok {
+		row = rt.RowType()
+	}
+	rowType := reflect.TypeOf(row)
+	if rowType.Kind() == reflect.Pointer {
+		rowType = rowType.Elem()
+	}
+	listType := reflect.StructOf([]reflect.StructField{
+		{Name: "Position", Type: reflect.TypeFor[uint64](), Tag: `json:"position" required:"true"`},
+		{Name: "Items", Type: reflect.SliceOf(rowType), Tag: `json:"items" required:"true"`},
+	})
+	itemType := reflect.StructOf([]reflect.StructField{
+		{Name: "Position", Type: reflect.TypeFor[uint64](), Tag: `json:"position" required:"true"`},
+		{Name: "Item", Type: rowType, Tag: `json:"item"`},
+	})
+	path := "/api/v1/views/" + v.Name()
+	op, err := r.NewOperationContext(http.MethodGet, path)
+	if err != nil {
+		return err
+	}
+	op.SetID("views." + v.Name())
+	op.SetTags("views")
+	op.AddReqStructure(new(viewQuery))
+	if v.Singleton() {
+		op.AddRespStructure(reflect.New(itemType).Interface())
+	} else {
+		op.AddRespStructure(reflect.New(listType).Interface())
+	}
+	op.AddRespStructure(new(Problem), openapi.WithHTTPStatus(http.StatusGatewayTimeout), openapi.WithContentType("application/problem+json"))
+	if err := r.AddOperation(op); err != nil {
+		return fmt.Errorf("gateway: openapi for view %s: %w", v.Name(), err)
+	}
+	if v.Singleton() {
+		return nil
+	}
+	op, err = r.NewOperationContext(http.MethodGet, path+"/{id}")
+	if err != nil {
+		return err
+	}
+	op.SetID("views." + v.Name() + ".item")
+	op.SetTags("views")
+	op.AddReqStructure(new(itemPath))
+	op.AddRespStructure(reflect.New(itemType).Interface())
+	op.AddRespStructure(new(Problem), openapi.WithHTTPStatus(http.StatusNotFound), openapi.WithContentType("application/problem+json"))
+	return r.AddOperation(op)
+}
+
+// validateTagsToSchema carries go-playground/validator rules into the JSON Schema, so
+// that the document states the same rules the services enforce.
+func validateTagsToSchema(p jsonschema.InterceptPropParams) error {
+	if !p.Processed || p.PropertySchema == nil {
+		return nil
+	}
+	tag := p.Field.Tag.Get("validate")
+	if tag == "" || tag == "-" {
+		return nil
+	}
+	s := p.PropertySchema
+	isString := p.Field.Type.Kind() == reflect.String ||
+		(p.Field.Type.Kind() == reflect.Pointer && p.Field.Type.Elem().Kind() == reflect.String)
+	for _, rule := range strings.Split(tag, ",") {
+		name, arg, _ := strings.Cut(rule, "=")
+		n, numErr := strconv.ParseInt(arg, 10, 64)
+		switch {
+		case name == "required":
+			if p.ParentSchema != nil {
+				p.ParentSchema.Required = appendUnique(p.ParentSchema.Required, p.Name)
+			}
+		case (name == "max" || name == "lte") && numErr == nil && isString:
+			s.WithMaxLength(n)
+		case (name == "min" || name == "gte") && numErr == nil && isString:
+			s.WithMinLength(n)
+		case (name == "max" || name == "lte") && numErr == nil:
+			s.WithMaximum(float64(n))
+		case (name == "min" || name == "gte") && numErr == nil:
+			s.WithMinimum(float64(n))
+		case name == "oneof":
+			var enum []any
+			for _, o := range strings.Fields(arg) {
+				enum = append(enum, o)
+			}
+			s.WithEnum(enum...)
+		case name == "email":
+			s.WithFormat("email")
+		case name == "url" || name == "http_url":
+			s.WithFormat("uri")
+		case strings.HasPrefix(name, "uuid"):
+			s.WithFormat("uuid")
+		case name == "datetime" || name == "rfc3339":
+			s.WithFormat("date-time")
+		}
+	}
+	return nil
+}
+
+func appendUnique(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}

@@ -1,0 +1,82 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/comite-partenaires/comite/projections"
+	"github.com/comite-partenaires/comite/services/errcode"
+)
+
+// ListResponse is a list view over HTTP.
+type ListResponse struct {
+	Position uint64 `json:"position"`
+	Items    []any  `json:"items"`
+}
+
+// ItemResponse is one object over HTTP.
+type ItemResponse struct {
+	Position uint64 `json:"position"`
+	Item     any    `json:"item"`
+}
+
+func (g *Gateway) viewFor(w http.ResponseWriter, r *http.Request) (*projections.View, bool) {
+	v, ok := g.views.View(r.PathValue("view"))
+	if !ok {
+		g.writeProblem(w, r, errcode.UnknownView.With("%s", r.PathValue("view")))
+		return nil, false
+	}
+	if s := r.URL.Query().Get("min_position"); s != "" {
+		pos, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			g.writeProblem(w, r, errcode.ValidationFailed.WithFields(map[string]string{"min_position": "number"}))
+			return nil, false
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), g.cfg.MaxWait)
+		defer cancel()
+		if err := v.WaitFor(ctx, pos); err != nil {
+			if errors.Is(err, context.DeadlineExceeded) {
+				g.writeProblem(w, r, errcode.Timeout.With("view %s has not reached position %d", v.Name(), pos))
+			} else {
+				g.writeProblem(w, r, err)
+			}
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+func (g *Gateway) handleView(w http.ResponseWriter, r *http.Request) {
+	v, ok := g.viewFor(w, r)
+	if !ok {
+		return
+	}
+	pos, rows := v.Snapshot()
+	if v.Singleton() {
+		var item any
+		if len(rows) > 0 {
+			item = rows[0]
+		}
+		writeJSON(w, g.log, http.StatusOK, ItemResponse{Position: pos, Item: item})
+		return
+	}
+	if rows == nil {
+		rows = []any{}
+	}
+	writeJSON(w, g.log, http.StatusOK, ListResponse{Position: pos, Items: rows})
+}
+
+func (g *Gateway) handleViewItem(w http.ResponseWriter, r *http.Request) {
+	v, ok := g.viewFor(w, r)
+	if !ok {
+		return
+	}
+	pos, item, err := v.Get(r.PathValue("id"))
+	if errors.Is(err, projections.ErrNotFound) {
+		g.writeProblem(w, r, errcode.NotFound.With("%s/%s", v.Name(), r.PathValue("id")))
+		return
+	}
+	writeJSON(w, g.log, http.StatusOK, ItemResponse{Position: pos, Item: item})
+}
