@@ -113,7 +113,6 @@ func (v *View) Apply(ev events.Event, payload events.Payload) error {
 	return nil
 }
 
-
 func (v *View) rowsLocked(ids []string) []any {
 	rows := make([]any, 0, len(ids))
 	seen := make(map[string]bool, len(ids))
