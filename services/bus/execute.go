@@ -1,0 +1,210 @@
+package bus
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"time"
+
+	"github.com/comite-partenaires/comite/events"
+	"github.com/comite-partenaires/comite/events/store"
+	"github.com/comite-partenaires/comite/services/errcode"
+)
+
+// Execute runs one command in process, exactly as if it had come over NATS: strict
+// decoding, idempotency by command ID, load–decide–append. Errors are *errcode.Error.
+func (s *Service) Execute(ctx context.Context, req Request) (rep Reply, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.cfg.Log.Error("bus: panic handling command", "context", s.context, "command", req.Command,
+				"command_id", req.CommandID, "panic", fmt.Sprint(p))
+			rep, err = Reply{}, errcode.Internal
+		}
+	}()
+	spec, ok := s.specs[req.Command]
+	if req.Context != s.context || !ok {
+		return Reply{}, errcode.UnknownCommand.With("%s.%s", req.Context, req.Command)
+	}
+	if rule := checkCommandID(req.CommandID); rule != "" {
+		return Reply{}, errcode.ValidationFailed.WithFields(map[string]string{"command_id": rule})
+	}
+	ptr, err := s.decoder.decodePtr(spec, req.Body)
+	if err != nil {
+		return Reply{}, err
+	}
+	if env, ok := ptr.(enveloped); ok {
+		env.setEnvelope(Envelope{CommandID: req.CommandID, Actor: req.Actor, Time: s.cfg.Clock().UTC()})
+	}
+	cmd := reflect.ValueOf(ptr).Elem().Interface()
+
+	s.mu.Lock()
+	replies := s.replies
+	s.mu.Unlock()
+	if replies == nil {
+		return Reply{}, errcode.Unavailable.With("service not started")
+	}
+	unlock := s.locks.lock(req.CommandID)
+	defer unlock()
+	key, hash := replyKey(req.CommandID), RequestHash(req)
+	rec, err := replies.Begin(ctx, key, hash)
+	if err != nil {
+		s.cfg.Log.Error("bus: reply store unavailable", "command_id", req.CommandID, "err", err)
+		return Reply{}, errcode.Unavailable.With("reply store")
+	}
+	if rec.Hash != hash {
+		return Reply{}, errcode.IdempotencyReused
+	}
+	if rec.Done() {
+		return decodeReply(rec.Reply)
+	}
+
+	meta := events.Meta{CommandID: req.CommandID, CorrelationID: req.CorrelationID, CausationID: req.CausationID,
+		Actor: req.Actor, Trace: req.Trace}
+	if meta.CorrelationID == "" {
+		meta.CorrelationID = req.CommandID
+	}
+	if meta.CausationID == "" {
+		meta.CausationID = req.CommandID
+	}
+	rep, err = s.run(ctx, cmd, meta)
+	if err != nil {
+		// Nothing was appended by this attempt (or, if an append's acknowledgement was
+		// lost, a retry finds the events in the stream): let the ID be used again.
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if aerr := replies.Abandon(actx, key, hash); aerr != nil {
+			s.cfg.Log.Warn("bus: could not release command ID", "command_id", req.CommandID, "err", aerr)
+		}
+		return Reply{}, err
+	}
+	body, err := json.Marshal(rep)
+	if err != nil {
+		return Reply{}, errcode.Internal
+	}
+	stored, err := replies.Finish(ctx, key, hash, body)
+	if err != nil {
+		// The events are in the log; a retry rebuilds this very reply from them.
+		s.cfg.Log.Warn("bus: reply not stored", "command_id", req.CommandID, "err", err)
+		return rep, nil
+	}
+	if stored.Hash != hash {
+		return Reply{}, errcode.IdempotencyReused
+	}
+	return decodeReply(stored.Reply)
+}
+
+func decodeReply(b []byte) (Reply, error) {
+	var rep Reply
+	if err := json.Unmarshal(b, &rep); err != nil {
+		return Reply{}, errcode.Internal.With("stored reply unreadable")
+	}
+	if rep.Events == nil {
+		rep.Events = []EventRef{}
+	}
+	return rep, nil
+}
+
+// engine is a Decider bound to its store: the load–decide–append loop.
+type engine[S any] struct {
+	cfg ServiceConfig
+	d   Decider[S]
+}
+
+// loaded is an aggregate as read from its stream.
+type loaded[S any] struct {
+	state S
+	// next is the stream's next revision (0 when empty); last the position of its last event.
+	next uint64
+	last uint64
+	// applied holds this command's events if the stream already has them.
+	applied []events.Event
+}
+
+// run decides and appends, reloading on concurrent writes.
+func (e *engine[S]) run(ctx context.Context, cmd any, meta events.Meta) (Reply, error) {
+	stream := e.d.Stream(cmd)
+	log := e.cfg.Log.With("context", e.d.Context, "stream", stream, "command_id", meta.CommandID)
+	for attempt := 1; attempt <= e.cfg.MaxAttempts; attempt++ {
+		agg, err := e.load(ctx, stream, meta.CommandID)
+		if err != nil {
+			log.Error("bus: loading aggregate", "err", err)
+			return Reply{}, storeError(err)
+		}
+		if len(agg.applied) > 0 {
+			// An earlier attempt (here or in another instance) already appended them.
+			return replyFor(meta.CommandID, agg.applied, agg.last), nil
+		}
+		payloads, err := e.d.Decide(agg.state, cmd)
+		if err != nil {
+			var coded *errcode.Error
+			if errors.As(err, &coded) {
+				return Reply{}, coded
+			}
+			log.Error("bus: decide failed", "err", err)
+			return Reply{}, errcode.Internal
+		}
+		if len(payloads) == 0 {
+			return replyFor(meta.CommandID, nil, agg.last), nil
+		}
+		at := e.cfg.Clock()
+		evs := make([]events.Event, 0, len(payloads))
+		for i, p := range payloads {
+			ev, err := e.cfg.Registry.New(p, stream, events.DeriveID(meta.CommandID, i), at, meta)
+			if err != nil {
+				log.Error("bus: building event", "type", p.EventType(), "err", err)
+				return Reply{}, errcode.Internal
+			}
+			evs = append(evs, ev)
+		}
+		res, err := e.cfg.Store.Append(ctx, stream, store.ExpectedFor(agg.next), evs...)
+		if errors.Is(err, store.ErrWrongRevision) {
+			log.Debug("bus: concurrent write, deciding again", "attempt", attempt)
+			continue
+		}
+		if err != nil {
+			log.Error("bus: appending", "err", err)
+			return Reply{}, storeError(err)
+		}
+		return replyFor(meta.CommandID, res.Events, res.Position), nil
+	}
+	return Reply{}, errcode.Conflict.With("%d concurrent writes to %s", e.cfg.MaxAttempts, stream)
+}
+
+// load folds the stream and notices whether this command's events are already in it
+// (their IDs are derived from the command ID).
+func (e *engine[S]) load(ctx context.Context, stream, commandID string) (loaded[S], error) {
+	var agg loaded[S]
+	if e.d.Initial != nil {
+		agg.state = e.d.Initial()
+	}
+	want := events.DeriveID(commandID, 0)
+	for ev, err := range e.cfg.Store.Read(ctx, stream, 0) {
+		if err != nil {
+			return agg, err
+		}
+		p, err := e.cfg.Registry.Decode(ev)
+		if err != nil {
+			return agg, err
+		}
+		agg.state = e.d.Evolve(agg.state, p)
+		agg.next, agg.last = ev.Revision+1, ev.Position
+		if ev.ID == want {
+			agg.applied = append(agg.applied, ev)
+			want = events.DeriveID(commandID, len(agg.applied))
+		}
+	}
+	return agg, nil
+}
+
+// storeError maps a store failure to a code the client can act on.
+func storeError(err error) error {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return errcode.Timeout
+	case errors.Is(err, store.ErrUnavailable), errors.Is(err, store.ErrClosed), errors.Is(err, context.Canceled):
+		return errcode.Unavailable
+	}
+	return errcode.Internal
+}
