@@ -1,0 +1,286 @@
+package jetstream
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/nats-io/nats.go"
+	natsjs "github.com/nats-io/nats.go/jetstream"
+
+	"github.com/comite-partenaires/comite/events"
+	"github.com/comite-partenaires/comite/events/store"
+)
+
+// JetStream error codes the adapter reacts to (nats-server's jetstream_errors.json).
+const (
+	codeWrongLastSequence         = 10071 // the expected last subject sequence did not hold
+	codeWrongLastSequenceConstant = 10164 // same, detected before the sequence was known
+	codeDuplicateInProcess        = 10158 // an event ID is being stored by someone else
+	codeBatchDuplicate            = 10201 // an atomic batch holds an event ID already stored
+	codeBatchIncomplete           = 10176 // a staged batch message was lost: nothing stored
+	codeBatchTooManyInflight      = 10210
+	codeMessageTooLarge           = 10054
+)
+
+// Outcomes of a publish that Append handles itself.
+var (
+	errConflict  = errors.New("stream moved since it was read")
+	errDuplicate = errors.New("event IDs already stored")
+)
+
+// Append appends evs to stream if it satisfies expected, atomically; see the package
+// documentation for how.
+func (s *Store) Append(ctx context.Context, stream string, expected store.Revision, evs ...events.Event) (store.AppendResult, error) {
+	if err := s.check(ctx); err != nil {
+		return store.AppendResult{}, err
+	}
+	if err := s.validate(stream, evs); err != nil {
+		return store.AppendResult{}, err
+	}
+	subject := subjectFor(s.cfg.SubjectPrefix, stream)
+	_, exact := expected.Exact()
+	strict := exact || expected == store.NoStream
+	for attempt := 1; ; attempt++ {
+		tail, err := s.last(ctx, subject)
+		if err != nil {
+			return store.AppendResult{}, err
+		}
+		next := nextRevision(tail)
+		if !expected.Matches(next) {
+			return s.conflict(ctx, stream, expected, evs, next)
+		}
+		if !strict && tail != nil && tail.ID == evs[len(evs)-1].ID {
+			if res, ok, err := s.already(ctx, stream, expected, evs, next); err != nil || ok {
+				return res, err
+			}
+		}
+		res, err := s.publish(ctx, stream, subject, evs, tail)
+		switch {
+		case err == nil:
+			return res, nil
+		case errors.Is(err, errDuplicate):
+			tail, err := s.last(ctx, subject)
+			if err != nil {
+				return store.AppendResult{}, err
+			}
+			if res, ok, err := s.already(ctx, stream, expected, evs, nextRevision(tail)); err != nil || ok {
+				return res, err
+			}
+			return store.AppendResult{}, fmt.Errorf("jetstream store: %w: %s: some event IDs are already stored elsewhere in the log", store.ErrInvalidEvent, stream)
+		case !errors.Is(err, errConflict):
+			return store.AppendResult{}, err
+		case attempt >= s.cfg.AppendAttempts:
+			return store.AppendResult{}, fmt.Errorf("jetstream store: %w: %s still contended after %d attempts", store.ErrUnavailable, stream, attempt)
+		}
+		// Exact and NoStream: the next round reports the conflict (or recognises a
+		// concurrent identical append). Any and StreamExists: the next round appends
+		// after the new tail.
+		if err := backoff(ctx, attempt); err != nil {
+			return store.AppendResult{}, err
+		}
+	}
+}
+
+// validate rejects what can never be appended, before anything is sent.
+func (s *Store) validate(stream string, evs []events.Event) error {
+	invalid := func(format string, args ...any) error {
+		return fmt.Errorf("jetstream store: %w: %s", store.ErrInvalidEvent, fmt.Sprintf(format, args...))
+	}
+	if err := events.ValidStream(stream); err != nil {
+		return invalid("%v", err)
+	}
+	if len(evs) == 0 || len(evs) > s.cfg.MaxEventsPerBatch {
+		return invalid("%d events, want 1 to %d", len(evs), s.cfg.MaxEventsPerBatch)
+	}
+	seen := make(map[uuid.UUID]bool, len(evs))
+	for i, e := range evs {
+		switch {
+		case e.ID == uuid.Nil:
+			return invalid("event %d has no ID", i)
+		case e.Type == "":
+			return invalid("event %s has no type", e.ID)
+		case seen[e.ID]:
+			return invalid("event %s appears twice", e.ID)
+		case e.Stream != "" && e.Stream != stream:
+			return invalid("event %s belongs to %s, not %s", e.ID, e.Stream, stream)
+		}
+		seen[e.ID] = true
+		if _, err := events.CanonicalJSON(e.Data); err != nil {
+			return invalid("payload of %s: %v", e.ID, err)
+		}
+	}
+	return nil
+}
+
+// nextRevision is the revision the next event of a stream gets, given its last event.
+func nextRevision(tail *events.Event) uint64 {
+	if tail == nil {
+		return 0
+	}
+	return tail.Revision + 1
+}
+
+// conflict answers an append whose expectation does not hold: the original result if
+// these very events were appended before with that expectation, else a
+// WrongRevisionError.
+func (s *Store) conflict(ctx context.Context, stream string, expected store.Revision, evs []events.Event, next uint64) (store.AppendResult, error) {
+	if res, ok, err := s.already(ctx, stream, expected, evs, next); err != nil || ok {
+		return res, err
+	}
+	return store.AppendResult{}, &store.WrongRevisionError{Stream: stream, Expected: expected, Next: next}
+}
+
+// already looks for evs in the stream at the revisions an append expecting expected
+// would have given them, and returns the original result when it finds exactly these
+// event IDs there.
+func (s *Store) already(ctx context.Context, stream string, expected store.Revision, evs []events.Event, next uint64) (store.AppendResult, bool, error) {
+	k := uint64(len(evs))
+	var start uint64
+	switch n, exact := expected.Exact(); {
+	case exact:
+		start = n + 1
+	case expected == store.NoStream:
+		start = 0
+	case next >= k:
+		start = next - k
+	default:
+		return store.AppendResult{}, false, nil
+	}
+	if start+k > next {
+		return store.AppendResult{}, false, nil
+	}
+	stored := make([]events.Event, 0, k)
+	for e, err := range s.Read(ctx, stream, start) {
+		if err != nil {
+			return store.AppendResult{}, false, err
+		}
+		if e.ID != evs[len(stored)].ID {
+			return store.AppendResult{}, false, nil
+		}
+		if stored = append(stored, e); uint64(len(stored)) == k {
+			break
+		}
+	}
+	if uint64(len(stored)) != k {
+		return store.AppendResult{}, false, nil
+	}
+	return result(stored), true, nil
+}
+
+func result(evs []events.Event) store.AppendResult {
+	last := evs[len(evs)-1]
+	return store.AppendResult{Events: evs, LastRevision: last.Revision, Position: last.Position}
+}
+
+// backoff waits a little, more after each attempt, with jitter so that contending
+// writers spread out.
+func backoff(ctx context.Context, attempt int) error {
+	d := time.Duration(rand.Int64N(int64(min(attempt, 20)) * int64(200*time.Microsecond)))
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("jetstream store: %w", ctx.Err())
+	}
+}
+
+// publish chains evs after tail and stores them: one message, or one atomic batch. It
+// returns errConflict when the stream moved since tail was read (or a batch was
+// dropped before its commit) and errDuplicate when some event IDs are already stored.
+func (s *Store) publish(ctx context.Context, stream, subject string, evs []events.Event, tail *events.Event) (store.AppendResult, error) {
+	next, prev, lastSeq := nextRevision(tail), "", uint64(0)
+	if tail != nil {
+		prev, lastSeq = tail.Hash, tail.Position
+	}
+	out := make([]events.Event, len(evs))
+	msgs := make([]*nats.Msg, len(evs))
+	for i, e := range evs {
+		e.Stream, e.Revision, e.Position = stream, next+uint64(i), 0
+		if err := events.Chain(&e, prev); err != nil {
+			return store.AppendResult{}, fmt.Errorf("jetstream store: %w: %w", store.ErrInvalidEvent, err)
+		}
+		m, err := encode(s.cfg.SubjectPrefix, e)
+		if err != nil {
+			return store.AppendResult{}, fmt.Errorf("jetstream store: %w: %w", store.ErrInvalidEvent, err)
+		}
+		prev, out[i], msgs[i] = e.Hash, e, m
+	}
+	msgs[0].Header.Set(natsjs.ExpectedLastSubjSeqHeader, strconv.FormatUint(lastSeq, 10))
+	commit := msgs[len(msgs)-1]
+	if len(msgs) > 1 {
+		id := uuid.NewString()
+		for i, m := range msgs {
+			m.Header.Set(hdrBatchID, id)
+			m.Header.Set(hdrBatchSeq, strconv.Itoa(i+1))
+		}
+		commit.Header.Set(hdrBatchCommit, "1")
+		// Staged messages get no reply: the commit's reply covers the whole batch, and
+		// a lost staged message makes the server reject the commit as incomplete.
+		for _, m := range msgs[:len(msgs)-1] {
+			if err := s.nc.PublishMsg(m); err != nil {
+				return store.AppendResult{}, s.mapErr(ctx, "publish", err)
+			}
+		}
+	}
+	seq, err := s.request(ctx, commit)
+	if err != nil {
+		return store.AppendResult{}, err
+	}
+	first := seq + 1 - uint64(len(out))
+	for i := range out {
+		out[i].Position = first + uint64(i)
+	}
+	return result(out), nil
+}
+
+// pubAckResponse is JetStream's reply to a publish.
+type pubAckResponse struct {
+	Error     *natsjs.APIError `json:"error,omitempty"`
+	Stream    string           `json:"stream"`
+	Sequence  uint64           `json:"seq"`
+	Duplicate bool             `json:"duplicate,omitempty"`
+}
+
+// request publishes m and waits for JetStream's acknowledgement, which (with the
+// server's sync_interval always) comes once the message is on disk. It returns the
+// stored sequence.
+func (s *Store) request(ctx context.Context, m *nats.Msg) (uint64, error) {
+	rctx, cancel := s.requestContext(ctx)
+	defer cancel()
+	reply, err := s.nc.RequestMsgWithContext(rctx, m)
+	if err != nil {
+		return 0, s.mapErr(ctx, "publish", err)
+	}
+	var ack pubAckResponse
+	if err := json.Unmarshal(reply.Data, &ack); err != nil {
+		return 0, fmt.Errorf("jetstream store: publish: %w: invalid acknowledgement %q", store.ErrUnavailable, reply.Data)
+	}
+	if e := ack.Error; e != nil {
+		switch e.ErrorCode {
+		case codeWrongLastSequence, codeWrongLastSequenceConstant, codeDuplicateInProcess, codeBatchIncomplete, codeBatchTooManyInflight:
+			// The stream moved, an event ID is being stored by a concurrent append, or a
+			// batch was dropped whole: read the stream again and retry.
+			return 0, fmt.Errorf("%w: %w", errConflict, e)
+		case codeBatchDuplicate:
+			return 0, fmt.Errorf("%w: %w", errDuplicate, e)
+		case codeMessageTooLarge:
+			return 0, fmt.Errorf("jetstream store: %w: %w", store.ErrInvalidEvent, e)
+		}
+		return 0, s.mapErr(ctx, "publish", e)
+	}
+	if ack.Duplicate {
+		return 0, fmt.Errorf("%w: sequence %d", errDuplicate, ack.Sequence)
+	}
+	if ack.Stream != s.cfg.Stream || ack.Sequence == 0 {
+		return 0, fmt.Errorf("jetstream store: publish: %w: acknowledged by stream %q at %d", store.ErrUnavailable, ack.Stream, ack.Sequence)
+	}
+	return ack.Sequence, nil
+}

@@ -1,0 +1,124 @@
+package jetstream
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	natsjs "github.com/nats-io/nats.go/jetstream"
+
+	"github.com/comite-partenaires/comite/events"
+	"github.com/comite-partenaires/comite/events/store"
+)
+
+// subscription is a live feed of the log backed by an ordered consumer.
+type subscription struct {
+	ch     chan events.Event
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu  sync.Mutex
+	err error
+}
+
+// Subscribe delivers every event after position after: an ordered consumer (ephemeral,
+// no acks, flow-controlled) over all event subjects, starting at sequence after+1.
+// JetStream delivers the backlog and then live messages as one sequence, and the client
+// recreates the consumer from the last delivered sequence on any gap or missed
+// heartbeat, so there is no catch-up/live switch to get wrong. The subscription ends
+// with Close, when ctx is canceled, or when the store is closed.
+func (s *Store) Subscribe(ctx context.Context, after store.Position) (store.Subscription, error) {
+	if err := s.check(ctx); err != nil {
+		return nil, err
+	}
+	cfg := natsjs.OrderedConsumerConfig{FilterSubjects: []string{s.all}, DeliverPolicy: natsjs.DeliverAllPolicy}
+	if after > 0 {
+		cfg.DeliverPolicy, cfg.OptStartSeq = natsjs.DeliverByStartSequencePolicy, after+1
+	}
+	rctx, cancelReq := s.requestContext(ctx)
+	defer cancelReq()
+	cons, err := s.js.OrderedConsumer(rctx, s.cfg.Stream, cfg)
+	if err != nil {
+		return nil, s.mapErr(ctx, "subscribe", err)
+	}
+	it, err := cons.Messages(natsjs.PullMaxMessages(s.cfg.SubscribeBuffer))
+	if err != nil {
+		return nil, s.mapErr(ctx, "subscribe", err)
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		it.Stop()
+		return nil, fmt.Errorf("jetstream store: %w", store.ErrClosed)
+	}
+	s.subs.Add(1) // under mu, so never after Close has started waiting
+	s.mu.Unlock()
+	subCtx, cancel := context.WithCancel(ctx)
+	stopOnClose := context.AfterFunc(s.life, cancel)
+	sub := &subscription{ch: make(chan events.Event, s.cfg.SubscribeBuffer), cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer s.subs.Done()
+		defer close(sub.done)
+		defer close(sub.ch)
+		defer stopOnClose()
+		defer it.Stop()
+		sub.setErr(s.deliver(subCtx, it, after, sub.ch))
+	}()
+	return sub, nil
+}
+
+// deliver decodes and forwards messages until ctx ends (nil) or something fails.
+func (s *Store) deliver(ctx context.Context, it natsjs.MessagesContext, after uint64, ch chan<- events.Event) error {
+	last := after
+	for {
+		msg, err := it.Next(natsjs.NextContext(ctx))
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			return s.mapErr(ctx, "subscription", err)
+		}
+		md, err := msg.Metadata()
+		if err != nil {
+			return fmt.Errorf("jetstream store: subscription: %w", err)
+		}
+		seq := md.Sequence.Stream
+		if seq <= last {
+			continue // redelivered after a consumer reset: already passed on
+		}
+		e, err := decode(s.cfg.SubjectPrefix, msg.Subject(), seq, msg.Headers(), msg.Data())
+		if err != nil {
+			return err
+		}
+		select {
+		case ch <- e:
+			last = seq
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+func (sub *subscription) setErr(err error) {
+	sub.mu.Lock()
+	sub.err = err
+	sub.mu.Unlock()
+}
+
+// Events delivers the events in global order; it is closed when the subscription ends.
+func (sub *subscription) Events() <-chan events.Event { return sub.ch }
+
+// Err returns why the subscription ended: nil after Close, context cancellation or the
+// store's Close.
+func (sub *subscription) Err() error {
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	return sub.err
+}
+
+// Close ends the subscription and waits for its goroutine; it is idempotent.
+func (sub *subscription) Close() error {
+	sub.cancel()
+	<-sub.done
+	return nil
+}
