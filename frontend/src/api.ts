@@ -1,0 +1,167 @@
+// The gateway's HTTP API: view reads and commands, with RFC 9457 problem details.
+import type { Lang } from './i18n';
+import type { LiveRow } from './live';
+
+/** Kinds of member organisations the API knows. */
+export type OrganisationKind = 'elected_officials_association' | 'public_operator' | 'ministry' | 'other';
+
+/** A row of the organisations view. */
+export interface Organisation extends LiveRow {
+  name: string;
+  acronym: string;
+  kind: OrganisationKind | string;
+  website?: string;
+  secretariat?: boolean;
+  position?: number;
+}
+
+/** The one item of the committee view. */
+export interface Committee extends LiveRow {
+  name: string;
+  acronym?: string;
+  description?: string;
+  /** Organisation id of the secretariat, or empty. */
+  secretariat?: string;
+}
+
+/** A view read over HTTP: many rows (`items`) or one (`item`). */
+export interface ViewRead<T> {
+  position: number;
+  items: T[];
+}
+
+/** The reply to an accepted command. */
+export interface CommandResult {
+  command_id: string;
+  position: number;
+  events: { id: string; type: string; stream: string; revision: number; position: number }[];
+}
+
+/** An application/problem+json body as the gateway writes it. */
+export interface Problem {
+  type?: string;
+  title?: string;
+  status?: number;
+  code?: string;
+  detail?: string;
+  message_fr?: string;
+  message_en?: string;
+  /** Field name → violated rule (e.g. "required", "max=200"). */
+  fields?: Record<string, string>;
+}
+
+/** A command or read the server rejected; problem holds what it said. */
+export class ProblemError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem,
+  ) {
+    super(problem.detail || problem.title || problem.code || `HTTP ${status}`);
+    this.name = 'ProblemError';
+  }
+}
+
+/** The server's message in lang, falling back to the other language, then to detail/title. */
+export function problemMessage(p: Problem, lang: Lang): string | undefined {
+  const own = lang === 'fr' ? p.message_fr : p.message_en;
+  const other = lang === 'fr' ? p.message_en : p.message_fr;
+  return own || other || p.detail || p.title || undefined;
+}
+
+/** A random RFC 4122 version 4 UUID, even where crypto.randomUUID is missing (plain http). */
+export function newIdempotencyKey(): string {
+  const c = globalThis.crypto;
+  if (typeof c?.randomUUID === 'function') {
+    try {
+      return c.randomUUID();
+    } catch {
+      // randomUUID exists but refuses outside secure contexts in some browsers.
+    }
+  }
+  const b = new Uint8Array(16);
+  c.getRandomValues(b);
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+type Fetch = typeof fetch;
+
+async function readProblem(res: Response): Promise<Problem> {
+  try {
+    const body: unknown = await res.json();
+    if (typeof body === 'object' && body !== null) return body as Problem;
+  } catch {
+    // Not JSON (a proxy's error page): keep only the status.
+  }
+  return { status: res.status };
+}
+
+/** Reads a view over HTTP; minPosition asks the server to wait until the view has reached it. */
+export async function readView<T>(
+  view: 'organisations' | 'committee',
+  opts: { minPosition?: number; fetch?: Fetch; signal?: AbortSignal } = {},
+): Promise<ViewRead<T>> {
+  const f = opts.fetch ?? fetch;
+  const q = opts.minPosition ? `?min_position=${encodeURIComponent(String(opts.minPosition))}` : '';
+  const res = await f(`/api/v1/views/${view}${q}`, {
+    headers: { Accept: 'application/json' },
+    signal: opts.signal,
+  });
+  if (!res.ok) throw new ProblemError(res.status, await readProblem(res));
+  const body = (await res.json()) as { position?: number; items?: T[]; item?: T | null };
+  // A committee not yet constituted may come as null or as an item without id.
+  const one = body.item && (body.item as { id?: unknown }).id ? [body.item] : [];
+  const items = Array.isArray(body.items) ? body.items : one;
+  return { position: typeof body.position === 'number' ? body.position : 0, items };
+}
+
+/** Whether a failed attempt may be sent again as is (same Idempotency-Key). */
+function retryable(status: number): boolean {
+  return status === 429 || status === 502 || status === 503 || status === 504;
+}
+
+/**
+ * Posts a command. The same Idempotency-Key goes with every retry, so a request whose
+ * answer was lost is never applied twice. Network failures and overload answers are
+ * retried a few times; a ProblemError carries the server's refusal.
+ */
+export async function postCommand(
+  path: string,
+  body: unknown,
+  idempotencyKey: string,
+  opts: { fetch?: Fetch; retries?: number; retryDelayMs?: number } = {},
+): Promise<CommandResult> {
+  const f = opts.fetch ?? fetch;
+  const retries = opts.retries ?? 2;
+  const delay = opts.retryDelayMs ?? 400;
+  for (let attempt = 0; ; attempt++) {
+    let res: Response;
+    try {
+      res = await f(`/api/v1/${path}`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Accept: 'application/json, application/problem+json',
+          'Idempotency-Key': idempotencyKey,
+        },
+        body: JSON.stringify(body),
+      });
+    } catch (err) {
+      if (attempt >= retries) throw err;
+      await sleep(delay * 2 ** attempt);
+      continue;
+    }
+    if (res.ok) return (await res.json()) as CommandResult;
+    if (retryable(res.status) && attempt < retries) {
+      await sleep(delay * 2 ** attempt);
+      continue;
+    }
+    throw new ProblemError(res.status, await readProblem(res));
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

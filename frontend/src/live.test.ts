@@ -1,0 +1,455 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  LiveClient,
+  backoffDelay,
+  liveUrl,
+  type LiveOptions,
+  type LiveRow,
+  type LiveStatus,
+  type NetworkWatcher,
+  type SocketLike,
+  type ViewState,
+} from './live';
+
+/** A WebSocket stand-in the test opens, feeds and drops by hand. */
+class FakeSocket implements SocketLike {
+  readyState = 0;
+  onopen: ((ev: unknown) => void) | null = null;
+  onclose: ((ev: unknown) => void) | null = null;
+  onerror: ((ev: unknown) => void) | null = null;
+  onmessage: ((ev: { data: unknown }) => void) | null = null;
+  sent: Record<string, unknown>[] = [];
+  closedByClient = false;
+
+  constructor(readonly url: string) {}
+
+  send(data: string): void {
+    if (this.readyState !== 1) throw new Error('send on a socket that is not open');
+    this.sent.push(JSON.parse(data));
+  }
+  close(): void {
+    this.closedByClient = true;
+    this.readyState = 3;
+  }
+  open(): void {
+    this.readyState = 1;
+    this.onopen?.({});
+  }
+  receive(msg: unknown): void {
+    this.onmessage?.({ data: typeof msg === 'string' ? msg : JSON.stringify(msg) });
+  }
+  drop(): void {
+    this.readyState = 3;
+    this.onerror?.({});
+    this.onclose?.({ code: 1006 });
+  }
+}
+
+interface Org extends LiveRow {
+  name: string;
+}
+
+function setup(extra: Partial<LiveOptions> = {}) {
+  const sockets: FakeSocket[] = [];
+  const client = new LiveClient({
+    url: 'ws://test/api/v1/live',
+    socket: (url) => {
+      const s = new FakeSocket(url);
+      sockets.push(s);
+      return s;
+    },
+    random: () => 0.5,
+    network: null,
+    ...extra,
+  });
+  const statuses: LiveStatus[] = [];
+  client.onStatus((s) => statuses.push(s));
+  const last = () => sockets[sockets.length - 1]!;
+  return { client, sockets, statuses, last };
+}
+
+function follow(client: LiveClient, view: string) {
+  const states: ViewState<Org>[] = [];
+  client.subscribe<Org>(view, (s) => states.push(s));
+  return {
+    states,
+    get current() {
+      return states[states.length - 1]!;
+    },
+    names() {
+      return states[states.length - 1]!.items.map((r) => r.name);
+    },
+  };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('liveUrl', () => {
+  it('follows the page scheme', () => {
+    expect(liveUrl({ protocol: 'http:', host: '127.0.0.1:8080' })).toBe('ws://127.0.0.1:8080/api/v1/live');
+    expect(liveUrl({ protocol: 'https:', host: 'comite.example' })).toBe('wss://comite.example/api/v1/live');
+  });
+});
+
+describe('backoffDelay', () => {
+  it('grows exponentially, is capped, and keeps half of it as jitter', () => {
+    expect(backoffDelay(1, 500, 15000, () => 0)).toBe(250);
+    expect(backoffDelay(1, 500, 15000, () => 0.999999)).toBeCloseTo(500, 2);
+    expect(backoffDelay(2, 500, 15000, () => 0)).toBe(500);
+    expect(backoffDelay(3, 500, 15000, () => 0)).toBe(1000);
+    expect(backoffDelay(20, 500, 15000, () => 1)).toBe(15000);
+    expect(backoffDelay(20, 500, 15000, () => 0)).toBe(7500);
+  });
+});
+
+describe('LiveClient', () => {
+  it('subscribes every view once the socket opens, from position 0', () => {
+    const { client, sockets, last, statuses } = setup();
+    follow(client, 'committee');
+    follow(client, 'organisations');
+    client.start();
+    expect(sockets).toHaveLength(1);
+    expect(last().url).toBe('ws://test/api/v1/live');
+    expect(statuses).toEqual(['connecting']);
+    last().open();
+    expect(statuses).toEqual(['connecting', 'live']);
+    expect(last().sent).toEqual([
+      { type: 'subscribe', view: 'committee', since: 0 },
+      { type: 'subscribe', view: 'organisations', since: 0 },
+    ]);
+  });
+
+  it('subscribes a view added after the socket opened', () => {
+    const { client, last } = setup();
+    client.start();
+    last().open();
+    follow(client, 'organisations');
+    expect(last().sent).toEqual([{ type: 'subscribe', view: 'organisations', since: 0 }]);
+    follow(client, 'organisations');
+    expect(last().sent).toHaveLength(1);
+  });
+
+  it('replaces rows on a snapshot and merges patches by id', () => {
+    const { client, last } = setup();
+    const orgs = follow(client, 'organisations');
+    client.start();
+    last().open();
+    expect(orgs.current).toEqual({ position: 0, items: [], loaded: false });
+
+    last().receive({
+      type: 'snapshot',
+      view: 'organisations',
+      position: 10,
+      items: [
+        { id: 'a', name: 'AMF' },
+        { id: 'b', name: 'ADF' },
+      ],
+    });
+    expect(orgs.current.position).toBe(10);
+    expect(orgs.current.loaded).toBe(true);
+    expect(orgs.names()).toEqual(['AMF', 'ADF']);
+
+    last().receive({
+      type: 'patch',
+      view: 'organisations',
+      position: 12,
+      items: [
+        { id: 'b', name: 'Départements de France' },
+        { id: 'c', name: 'Villes Internet' },
+      ],
+    });
+    expect(orgs.current.position).toBe(12);
+    expect(orgs.names()).toEqual(['AMF', 'Départements de France', 'Villes Internet']);
+
+    // A later snapshot is the whole truth: rows it lacks are gone.
+    last().receive({ type: 'snapshot', view: 'organisations', position: 20, items: [{ id: 'c', name: 'Villes Internet' }] });
+    expect(orgs.names()).toEqual(['Villes Internet']);
+  });
+
+  it('drops rows a patch marks removed, and never keeps removed rows of a snapshot', () => {
+    const { client, last } = setup();
+    const orgs = follow(client, 'organisations');
+    client.start();
+    last().open();
+    last().receive({
+      type: 'snapshot',
+      view: 'organisations',
+      position: 3,
+      items: [
+        { id: 'a', name: 'AMF' },
+        { id: 'z', name: 'gone', removed: true },
+        { id: 'b', name: 'ADF' },
+      ],
+    });
+    expect(orgs.names()).toEqual(['AMF', 'ADF']);
+    last().receive({ type: 'patch', view: 'organisations', position: 4, items: [{ id: 'a', removed: true }] });
+    expect(orgs.names()).toEqual(['ADF']);
+    // Removing a row the client never had is harmless.
+    last().receive({ type: 'patch', view: 'organisations', position: 5, items: [{ id: 'nope', removed: true }] });
+    expect(orgs.names()).toEqual(['ADF']);
+    expect(orgs.current.position).toBe(5);
+  });
+
+  it('ignores patches and snapshots older than what it holds', () => {
+    const { client, last } = setup();
+    const orgs = follow(client, 'organisations');
+    client.start();
+    last().open();
+    last().receive({ type: 'snapshot', view: 'organisations', position: 10, items: [{ id: 'a', name: 'AMF' }] });
+    last().receive({ type: 'patch', view: 'organisations', position: 14, items: [{ id: 'a', name: 'AMF (2)' }] });
+    const calls = orgs.states.length;
+
+    // Out of order: an older patch must not revert the row.
+    last().receive({ type: 'patch', view: 'organisations', position: 12, items: [{ id: 'a', name: 'AMF (1)' }] });
+    // Duplicate delivery of the patch already applied.
+    last().receive({ type: 'patch', view: 'organisations', position: 14, items: [{ id: 'b', name: 'dup' }] });
+    // A stale snapshot.
+    last().receive({ type: 'snapshot', view: 'organisations', position: 9, items: [] });
+    expect(orgs.states).toHaveLength(calls);
+    expect(orgs.names()).toEqual(['AMF (2)']);
+    expect(orgs.current.position).toBe(14);
+  });
+
+  it('keeps views apart and ignores views it did not subscribe to', () => {
+    const { client, last } = setup();
+    const orgs = follow(client, 'organisations');
+    const committee = follow(client, 'committee');
+    client.start();
+    last().open();
+    last().receive({
+      type: 'snapshot',
+      view: 'committee',
+      position: 7,
+      items: [{ id: 'cte', name: 'Comité des partenaires du numérique pour l’éducation' }],
+    });
+    last().receive({ type: 'snapshot', view: 'opinions', position: 8, items: [{ id: 'x', name: 'x' }] });
+    expect(committee.names()).toEqual(['Comité des partenaires du numérique pour l’éducation']);
+    expect(committee.current.position).toBe(7);
+    expect(orgs.current).toEqual({ position: 0, items: [], loaded: false });
+    expect(client.view('opinions').loaded).toBe(false);
+  });
+
+  it('survives junk on the socket', () => {
+    const { client, last } = setup();
+    const orgs = follow(client, 'organisations');
+    client.start();
+    last().open();
+    last().receive('not json');
+    last().receive('null');
+    last().receive({ type: 'what-is-this' });
+    last().receive({ type: 'patch', view: 'organisations', position: 'x', items: [] });
+    last().receive({ type: 'patch', view: 'organisations', position: 2, items: [{ name: 'no id' }, 3, null] });
+    expect(orgs.current.items).toEqual([]);
+    expect(orgs.current.position).toBe(2);
+  });
+
+  it('reconnects with growing delays and resubscribes with the last positions', () => {
+    const { client, sockets, last, statuses } = setup({ initialDelayMs: 100, maxDelayMs: 1000, offlineAfter: 10 });
+    const orgs = follow(client, 'organisations');
+    follow(client, 'committee');
+    client.start();
+    last().open();
+    last().receive({ type: 'snapshot', view: 'organisations', position: 10, items: [{ id: 'a', name: 'AMF' }] });
+    last().receive({ type: 'snapshot', view: 'committee', position: 6, items: [{ id: 'c', name: 'Comité' }] });
+    last().receive({ type: 'patch', view: 'organisations', position: 11, items: [{ id: 'b', name: 'ADF' }] });
+
+    last().drop();
+    expect(statuses[statuses.length - 1]).toBe('reconnecting');
+    // Attempt 1 waits 100ms * (0.5 + 0.5 * 0.5) = 75ms.
+    vi.advanceTimersByTime(74);
+    expect(sockets).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(sockets).toHaveLength(2);
+
+    // That attempt fails too: attempt 2 waits 200 * 0.75 = 150ms.
+    last().drop();
+    vi.advanceTimersByTime(149);
+    expect(sockets).toHaveLength(2);
+    vi.advanceTimersByTime(1);
+    expect(sockets).toHaveLength(3);
+
+    last().open();
+    expect(statuses[statuses.length - 1]).toBe('live');
+    expect(last().sent).toEqual([
+      { type: 'subscribe', view: 'organisations', since: 11 },
+      { type: 'subscribe', view: 'committee', since: 6 },
+    ]);
+
+    // The server sends only what was missed; the rows already held stay, once each.
+    last().receive({
+      type: 'patch',
+      view: 'organisations',
+      position: 15,
+      items: [
+        { id: 'b', name: 'ADF' },
+        { id: 'c', name: 'AMRF' },
+      ],
+    });
+    expect(orgs.names()).toEqual(['AMF', 'ADF', 'AMRF']);
+    expect(orgs.current.position).toBe(15);
+  });
+
+  it('accepts a fresh snapshot after a reconnect without duplicating rows', () => {
+    const { client, last } = setup();
+    const orgs = follow(client, 'organisations');
+    client.start();
+    last().open();
+    last().receive({
+      type: 'snapshot',
+      view: 'organisations',
+      position: 10,
+      items: [
+        { id: 'a', name: 'AMF' },
+        { id: 'b', name: 'ADF' },
+      ],
+    });
+    last().drop();
+    vi.runOnlyPendingTimers();
+    last().open();
+    expect(last().sent).toEqual([{ type: 'subscribe', view: 'organisations', since: 10 }]);
+    last().receive({
+      type: 'snapshot',
+      view: 'organisations',
+      position: 40,
+      items: [
+        { id: 'b', name: 'ADF' },
+        { id: 'a', name: 'AMF' },
+        { id: 'c', name: 'AMRF' },
+      ],
+    });
+    expect(orgs.names()).toEqual(['ADF', 'AMF', 'AMRF']);
+    expect(new Set(orgs.current.items.map((r) => r.id)).size).toBe(3);
+  });
+
+  it('says offline after repeated failures but keeps trying, and resets the backoff on success', () => {
+    const { client, sockets, last, statuses } = setup({ initialDelayMs: 100, maxDelayMs: 400, offlineAfter: 3 });
+    client.start();
+    last().drop(); // attempt 1 failed
+    expect(client.status).toBe('reconnecting');
+    vi.runOnlyPendingTimers();
+    last().drop(); // 2
+    expect(client.status).toBe('reconnecting');
+    vi.runOnlyPendingTimers();
+    last().drop(); // 3
+    expect(client.status).toBe('offline');
+    vi.runOnlyPendingTimers();
+    last().drop(); // 4: the capped delay, 400 * 0.75
+    vi.advanceTimersByTime(299);
+    const before = sockets.length;
+    vi.advanceTimersByTime(1);
+    expect(sockets).toHaveLength(before + 1);
+    last().open();
+    expect(client.status).toBe('live');
+    last().receive({ type: 'snapshot', view: 'organisations', position: 1, items: [] });
+    last().drop();
+    expect(client.status).toBe('reconnecting');
+    // Back to the first delay: 100 * 0.75.
+    const n = sockets.length;
+    vi.advanceTimersByTime(75);
+    expect(sockets).toHaveLength(n + 1);
+    expect(statuses).toEqual(['connecting', 'reconnecting', 'offline', 'live', 'reconnecting']);
+  });
+
+  it('follows the device going offline and reconnects at once when it comes back', () => {
+    let online = true;
+    let notify: () => void = () => {};
+    const network: NetworkWatcher = {
+      online: () => online,
+      watch(fn) {
+        notify = fn;
+        return () => {
+          notify = () => {};
+        };
+      },
+    };
+    const { client, sockets, last } = setup({ network, initialDelayMs: 10_000, maxDelayMs: 60_000 });
+    client.start();
+    last().open();
+    expect(client.status).toBe('live');
+    online = false;
+    notify();
+    expect(client.status).toBe('offline');
+    last().drop();
+    expect(client.status).toBe('offline');
+    const n = sockets.length;
+    online = true;
+    notify();
+    // No waiting for the 7.5s backoff.
+    expect(sockets).toHaveLength(n + 1);
+    last().open();
+    expect(client.status).toBe('live');
+  });
+
+  it('reports server errors', () => {
+    const { client, last } = setup();
+    const errors: unknown[] = [];
+    client.onServerError((e) => errors.push(e));
+    client.start();
+    last().open();
+    last().receive({ type: 'error', code: 'unknown_view', message: 'no such view' });
+    expect(errors).toEqual([{ code: 'unknown_view', message: 'no such view' }]);
+  });
+
+  it('seeds a view from an HTTP read, and the socket only moves it forward', () => {
+    const { client, last } = setup();
+    const orgs = follow(client, 'organisations');
+    client.seed('organisations', 10, [{ id: 'a', name: 'AMF' } as Org]);
+    expect(orgs.names()).toEqual(['AMF']);
+    client.start();
+    last().open();
+    expect(last().sent).toEqual([{ type: 'subscribe', view: 'organisations', since: 10 }]);
+    last().receive({ type: 'patch', view: 'organisations', position: 11, items: [{ id: 'b', name: 'ADF' }] });
+    // A slower HTTP answer from before must not undo the patch.
+    client.seed('organisations', 10, [{ id: 'a', name: 'AMF' } as Org]);
+    expect(orgs.names()).toEqual(['AMF', 'ADF']);
+    // Seeding a view nobody follows does nothing.
+    client.seed('nobody', 1, [{ id: 'x' }]);
+    expect(client.view('nobody').loaded).toBe(false);
+  });
+
+  it('stops for good on close', () => {
+    const { client, sockets, last } = setup();
+    const orgs = follow(client, 'organisations');
+    client.start();
+    last().open();
+    client.close();
+    client.close();
+    expect(last().closedByClient).toBe(true);
+    expect(client.status).toBe('offline');
+    vi.runAllTimers();
+    expect(sockets).toHaveLength(1);
+    // Late events from the old socket change nothing.
+    last().receive({ type: 'snapshot', view: 'organisations', position: 3, items: [{ id: 'a', name: 'x' }] });
+    expect(orgs.current.loaded).toBe(false);
+    client.start();
+    expect(sockets).toHaveLength(1);
+  });
+
+  it('retries when the socket cannot even be constructed', () => {
+    let fail = true;
+    const sockets: FakeSocket[] = [];
+    const client = new LiveClient({
+      url: 'ws://test/api/v1/live',
+      socket: (url) => {
+        if (fail) throw new Error('blocked');
+        const s = new FakeSocket(url);
+        sockets.push(s);
+        return s;
+      },
+      random: () => 0,
+      network: null,
+    });
+    client.start();
+    expect(client.status).toBe('reconnecting');
+    fail = false;
+    vi.runOnlyPendingTimers();
+    expect(sockets).toHaveLength(1);
+    sockets[0]!.open();
+    expect(client.status).toBe('live');
+  });
+});
