@@ -14,8 +14,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/services/bus"
+	"github.com/comite-partenaires/comite/services/gateway"
 	"github.com/comite-partenaires/comite/services/membership"
 )
 
@@ -65,8 +65,10 @@ var demoNamespace = uuid.MustParse("5d0c3f8e-2a41-4c7b-8e59-0f6a1b2c3d4e")
 // commandID fixes the command ID of each demo step, which makes seeding idempotent.
 func commandID(step string) string { return uuid.NewSHA1(demoNamespace, []byte(step)).String() }
 
-// Actor is who the demo acts as.
-var Actor = events.Actor{User: "demo", Role: "secretariat"}
+// Actor is who the demo acts as: the same actor as requests through the gateway before
+// accounts exist, so that seeding in-process and over HTTP are the same commands (the bus
+// binds a command ID to its actor).
+var Actor = gateway.LocalActor
 
 // Seed creates the committee (if needed), its organisations and its secretariat.
 // Running it again changes nothing. progress, if not nil, is told each step.

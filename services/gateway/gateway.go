@@ -18,6 +18,10 @@ import (
 	"github.com/comite-partenaires/comite/services/bus"
 )
 
+// LocalActor is who every request acts as until accounts and sessions exist (issue 5):
+// the committee's secretariat, acting locally.
+var LocalActor = events.Actor{User: "local", Role: "secretariat"}
+
 // Sender sends a command to the service that decides it (a *bus.Client in production).
 type Sender interface {
 	Send(ctx context.Context, req bus.Request) (bus.Reply, error)
@@ -42,7 +46,8 @@ type Config struct {
 	// AllowedOrigins lists extra origins (scheme://host:port) allowed to open the live
 	// websocket; the gateway's own origin is always allowed.
 	AllowedOrigins []string
-	// Actor is who commands act as until accounts exist (issue 5 brings sessions).
+	// Actor is who commands act as until accounts exist (issue 5 brings sessions);
+	// LocalActor when zero.
 	Actor events.Actor
 	// MaxWait bounds how long ?min_position waits for a view to catch up (10 s when zero).
 	MaxWait time.Duration
@@ -87,6 +92,9 @@ func New(cfg Config) (*Gateway, error) {
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
+	}
+	if cfg.Actor == (events.Actor{}) {
+		cfg.Actor = LocalActor
 	}
 	if cfg.MaxWait == 0 {
 		cfg.MaxWait = 10 * time.Second

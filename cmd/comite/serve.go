@@ -1,0 +1,196 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/comite-partenaires/comite/frontend"
+	"github.com/comite-partenaires/comite/projections"
+	"github.com/comite-partenaires/comite/projections/directory"
+	"github.com/comite-partenaires/comite/services/demo"
+	"github.com/comite-partenaires/comite/services/gateway"
+	"github.com/comite-partenaires/comite/services/natsembed"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", "Run the whole system in one process: an embedded NATS server with JetStream\n"+
+		"(the event log, in --data), the services, the projections, the HTTP API and the web app.", stderr)
+	dataDir := fs.String("data", "data", "data directory (created if missing)")
+	addr := fs.String("addr", "localhost:8080", "HTTP listen address (port 0 picks a free port)")
+	withDemo := fs.Bool("demo", false, "add the demo committee at start (idempotent)")
+	fsync := fs.String("fsync", "always", `when JetStream syncs to disk: "always" (every write, durable) or "interval" (faster, a power cut may lose recent writes)`)
+	natsListen := fs.String("nats-listen", "", "also accept NATS clients on this address (e.g. 127.0.0.1:4222); in-process only by default")
+	origins := fs.String("allowed-origins", "", "comma-separated extra origins allowed to open the live websocket")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, *logLevel)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*dataDir, 0o750); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	abs, _ := filepath.Abs(*dataDir)
+	log.Info("starting", "version", version, "data", abs, "fsync", *fsync)
+
+	srv, err := newServer(ctx, serverConfig{
+		systemConfig:   systemConfig{DataDir: *dataDir, Fsync: natsembed.Fsync(*fsync), NATSListen: *natsListen, Log: log},
+		Demo:           *withDemo,
+		AllowedOrigins: splitList(*origins),
+	})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", *addr, err)
+	}
+	httpSrv := &http.Server{Handler: srv.gateway, ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return srv.run(gctx) })
+	g.Go(func() error {
+		if err := httpSrv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		log.Info("shutting down")
+		srv.gateway.Close()
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return httpSrv.Shutdown(shutdownCtx)
+	})
+	fmt.Fprintf(stdout, "Comité is listening on http://%s\n", ln.Addr())
+	if err := g.Wait(); err != nil && ctx.Err() == nil {
+		return err
+	}
+	return nil
+}
+
+// serverConfig configures the all-in-one server.
+type serverConfig struct {
+	systemConfig
+	Demo           bool
+	AllowedOrigins []string
+}
+
+// server is the all-in-one process minus its listener: services, projections, gateway.
+type server struct {
+	sys     *system
+	runner  *projections.Runner
+	gateway *gateway.Gateway
+	ready   atomic.Bool
+	log     *slog.Logger
+}
+
+func newServer(ctx context.Context, cfg serverConfig) (_ *server, err error) {
+	sys, err := startSystem(ctx, cfg.systemConfig)
+	if err != nil {
+		return nil, err
+	}
+	s := &server{sys: sys, log: cfg.Log}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	if err := demo.EnsureCommittee(ctx, sys.client); err != nil {
+		return nil, err
+	}
+	if cfg.Demo {
+		if err := demo.Seed(ctx, sys.client, nil); err != nil {
+			return nil, err
+		}
+		cfg.Log.Info("demo committee ready", "organisations", len(demo.Organisations()))
+	}
+	if s.runner, err = projections.NewRunner(sys.store, sys.registry, cfg.Log, directory.Views()...); err != nil {
+		return nil, err
+	}
+	assets, built := frontend.Assets()
+	if !built {
+		cfg.Log.Warn("the web app is not built (run: go tool task build); serving the API only")
+		assets = nil
+	}
+	s.gateway, err = gateway.New(gateway.Config{
+		Sender: sys.client, Views: s.runner, Commands: sys.commands, Assets: assets, Log: cfg.Log, Version: version,
+		AllowedOrigins: cfg.AllowedOrigins,
+		Ready:          s.readiness,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// readiness is nil once the projections have replayed the log and keep up with it.
+func (s *server) readiness() error {
+	if err := s.runner.Err(); err != nil {
+		return err
+	}
+	if !s.ready.Load() {
+		return errors.New("projections are replaying the log")
+	}
+	return nil
+}
+
+// run folds the log into the projections until ctx ends.
+func (s *server) run(ctx context.Context) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		select {
+		case <-s.runner.Ready():
+			s.ready.Store(true)
+			s.log.Info("ready")
+		case <-gctx.Done():
+		}
+		return nil
+	})
+	g.Go(func() error { return s.runner.Run(gctx) })
+	return g.Wait()
+}
+
+// Close stops the gateway's live connections and the system.
+func (s *server) Close() {
+	if s.gateway != nil {
+		s.gateway.Close()
+	}
+	_ = s.sys.Close()
+}
+
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
