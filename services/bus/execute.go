@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"time"
 
@@ -110,6 +111,10 @@ func decodeReply(b []byte) (Reply, error) {
 type engine[S any] struct {
 	cfg ServiceConfig
 	d   Decider[S]
+	// streams serialises the commands of one instance on one stream: they could only
+	// append one after the other anyway, and would otherwise waste attempts on each
+	// other. Retries remain for writers in other instances.
+	streams keyedLocks
 }
 
 // loaded is an aggregate as read from its stream.
@@ -125,6 +130,8 @@ type loaded[S any] struct {
 // run decides and appends, reloading on concurrent writes.
 func (e *engine[S]) run(ctx context.Context, cmd any, meta events.Meta) (Reply, error) {
 	stream := e.d.Stream(cmd)
+	unlock := e.streams.lock(stream)
+	defer unlock()
 	log := e.cfg.Log.With("context", e.d.Context, "stream", stream, "command_id", meta.CommandID)
 	for attempt := 1; attempt <= e.cfg.MaxAttempts; attempt++ {
 		agg, err := e.load(ctx, stream, meta.CommandID)
@@ -161,6 +168,12 @@ func (e *engine[S]) run(ctx context.Context, cmd any, meta events.Meta) (Reply, 
 		res, err := e.cfg.Store.Append(ctx, stream, store.ExpectedFor(agg.next), evs...)
 		if errors.Is(err, store.ErrWrongRevision) {
 			log.Debug("bus: concurrent write, deciding again", "attempt", attempt)
+			if attempt == e.cfg.MaxAttempts {
+				break
+			}
+			if err := backoff(ctx, attempt); err != nil {
+				return Reply{}, storeError(err)
+			}
 			continue
 		}
 		if err != nil {
@@ -196,6 +209,20 @@ func (e *engine[S]) load(ctx context.Context, stream, commandID string) (loaded[
 		}
 	}
 	return agg, nil
+}
+
+// backoff waits a random moment, longer after each failed attempt, so that writers in
+// other instances racing for the same stream stop colliding.
+func backoff(ctx context.Context, attempt int) error {
+	d := time.Duration(rand.Int64N(int64(time.Millisecond) << min(attempt, 6)))
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // storeError maps a store failure to a code the client can act on.

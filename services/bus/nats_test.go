@@ -15,6 +15,7 @@ import (
 
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/services/bus"
+	"github.com/comite-partenaires/comite/services/bus/bustest"
 	"github.com/comite-partenaires/comite/services/errcode"
 	"github.com/comite-partenaires/comite/services/natsembed"
 )
@@ -244,43 +245,53 @@ func TestKVReplies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	kv, err := bus.NewKVReplies(ctx, js, bus.KVRepliesConfig{Memory: true})
+	kv, err := bus.NewKVReplies(context.Background(), js, bus.KVRepliesConfig{Memory: true})
 	if err != nil {
 		t.Fatal(err)
 	}
+	replyStoreContract(t, kv)
+}
+
+func TestFakeReplies(t *testing.T) { replyStoreContract(t, bustest.NewFakeReplies()) }
+
+// replyStoreContract checks the semantics every ReplyStore shares.
+func replyStoreContract(t *testing.T, rs bus.ReplyStore) {
+	ctx := context.Background()
 	check := func(what string, rec bus.ReplyRecord, err error, hash, reply string) {
 		t.Helper()
 		if err != nil || rec.Hash != hash || string(rec.Reply) != reply {
 			t.Fatalf("%s: %+v, %v; want %s %q", what, rec, err, hash, reply)
 		}
 	}
-	rec, err := kv.Begin(ctx, "k", "h1")
+	rec, err := rs.Begin(ctx, "k", "h1")
 	check("begin", rec, err, "h1", "")
-	rec, err = kv.Begin(ctx, "k", "h2")
+	rec, err = rs.Begin(ctx, "k", "h2")
 	check("begin again", rec, err, "h1", "")
-	if err := kv.Abandon(ctx, "k", "h2"); err != nil {
+	if err := rs.Abandon(ctx, "k", "h2"); err != nil {
 		t.Fatal(err)
 	}
-	rec, err = kv.Begin(ctx, "k", "h2")
+	rec, err = rs.Begin(ctx, "k", "h2")
 	check("abandon of another hash keeps the record", rec, err, "h1", "")
-	if err := kv.Abandon(ctx, "k", "h1"); err != nil {
+	if err := rs.Abandon(ctx, "k", "h1"); err != nil {
 		t.Fatal(err)
 	}
-	rec, err = kv.Begin(ctx, "k", "h2")
+	rec, err = rs.Begin(ctx, "k", "h2")
 	check("begin after abandon", rec, err, "h2", "")
-	rec, err = kv.Finish(ctx, "k", "h2", []byte(`{"a":1}`))
+	rec, err = rs.Finish(ctx, "k", "h2", []byte(`{"a":1}`))
 	check("finish", rec, err, "h2", `{"a":1}`)
-	rec, err = kv.Finish(ctx, "k", "h2", []byte(`{"a":2}`))
+	rec, err = rs.Finish(ctx, "k", "h2", []byte(`{"a":2}`))
 	check("first reply wins", rec, err, "h2", `{"a":1}`)
-	if err := kv.Abandon(ctx, "k", "h2"); err != nil {
+	if err := rs.Abandon(ctx, "k", "h2"); err != nil {
 		t.Fatal(err)
 	}
-	rec, err = kv.Begin(ctx, "k", "h3")
+	rec, err = rs.Begin(ctx, "k", "h3")
 	check("a reply is never abandoned", rec, err, "h2", `{"a":1}`)
-	rec, err = kv.Finish(ctx, "fresh", "h", []byte(`{}`))
+	rec, err = rs.Finish(ctx, "fresh", "h", []byte(`{}`))
 	check("finish without begin", rec, err, "h", `{}`)
 	if !rec.Done() {
 		t.Fatal("not done")
+	}
+	if err := rs.Abandon(ctx, "never", "h"); err != nil {
+		t.Fatal(err)
 	}
 }

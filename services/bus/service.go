@@ -208,6 +208,13 @@ func (s *Service) Start(ctx context.Context) error {
 			return fmt.Errorf("bus: serving %s: %w", Subject(s.context, name), err)
 		}
 	}
+	// Once Start returns, the subscriptions are known to the server: a request sent on
+	// another connection finds the service.
+	if err := s.cfg.Conn.FlushTimeout(DefaultHandlerTimeout); err != nil {
+		cancel()
+		_ = svc.Stop()
+		return fmt.Errorf("bus: starting %s: %w", ServiceName(s.context), err)
+	}
 	s.micro, s.cancel = svc, cancel
 	s.cfg.Log.Info("bus: serving commands", "service", ServiceName(s.context), "commands", len(s.order))
 	return nil
@@ -219,7 +226,7 @@ func (s *Service) Stop() error {
 	var err error
 	s.stopOnce.Do(func() {
 		s.mu.Lock()
-		svc := s.micro
+		svc, cancel := s.micro, s.cancel
 		s.stopping = true
 		s.mu.Unlock()
 		if svc != nil {
@@ -228,28 +235,31 @@ func (s *Service) Stop() error {
 			}
 		}
 		s.inflight.Wait()
-		if s.cancel != nil {
-			s.cancel()
+		if cancel != nil {
+			cancel()
 		}
 	})
 	return err
 }
 
 // handler turns micro requests into Execute calls, each in its own goroutine (at most
-// MaxInFlight at once) so that one slow command does not hold up the others.
+// MaxInFlight at once) so that one slow command does not hold up the others. Replies are
+// published on the connection rather than through micro.Request, whose methods must not
+// be called once the handler has returned.
 func (s *Service) handler(base context.Context) micro.Handler {
 	return micro.HandlerFunc(func(r micro.Request) {
+		reply, subject, h, data := r.Reply(), r.Subject(), r.Headers(), r.Data()
 		select {
 		case s.slots <- struct{}{}:
 		case <-base.Done():
-			respondError(r, errcode.Unavailable.With("service stopping"))
+			s.respond(reply, nil, errcode.Unavailable.With("service stopping"))
 			return
 		}
 		s.mu.Lock()
 		if s.stopping {
 			s.mu.Unlock()
 			<-s.slots
-			respondError(r, errcode.Unavailable.With("service stopping"))
+			s.respond(reply, nil, errcode.Unavailable.With("service stopping"))
 			return
 		}
 		s.inflight.Add(1)
@@ -258,46 +268,52 @@ func (s *Service) handler(base context.Context) micro.Handler {
 			defer func() { <-s.slots; s.inflight.Done() }()
 			ctx, cancel := context.WithTimeout(base, s.cfg.HandlerTimeout)
 			defer cancel()
-			s.serve(ctx, r)
+			s.serve(ctx, reply, subject, h, data)
 		}()
 	})
 }
 
 // serve answers one request.
-func (s *Service) serve(ctx context.Context, r micro.Request) {
-	_, command, _ := cutLast(r.Subject())
-	h := r.Headers()
-	req := Request{Context: s.context, Command: command, CommandID: h.Get(HeaderCommandID), Body: r.Data(),
+func (s *Service) serve(ctx context.Context, reply, subject string, h micro.Headers, data []byte) {
+	_, command, _ := cutLast(subject)
+	req := Request{Context: s.context, Command: command, CommandID: h.Get(HeaderCommandID), Body: data,
 		CorrelationID: h.Get(HeaderCorrelationID), CausationID: h.Get(HeaderCausationID), Trace: h.Get(HeaderTrace)}
 	if a := h.Get(HeaderActor); a != "" {
 		if err := json.Unmarshal([]byte(a), &req.Actor); err != nil {
-			respondError(r, errcode.ValidationFailed.WithFields(map[string]string{HeaderActor: "json"}))
+			s.respond(reply, nil, errcode.ValidationFailed.WithFields(map[string]string{HeaderActor: "json"}))
 			return
 		}
 	}
 	rep, err := s.Execute(ctx, req)
 	if err != nil {
-		respondError(r, err)
+		s.respond(reply, nil, err)
 		return
 	}
-	body, err := json.Marshal(rep)
-	if err != nil {
-		respondError(r, errcode.Internal)
-		return
-	}
-	if err := r.Respond(body, micro.WithHeaders(micro.Headers{"Content-Type": {"application/json"}})); err != nil {
-		s.cfg.Log.Warn("bus: reply not sent", "subject", r.Subject(), "command_id", req.CommandID, "err", err)
-	}
+	s.respond(reply, &rep, nil)
 }
 
-// respondError sends a rejection: its code as micro's error code, its JSON as the body.
-func respondError(r micro.Request, err error) {
-	e := errcode.From(err)
-	body, mErr := json.Marshal(e)
-	if mErr != nil {
-		body = nil
+// respond publishes a reply, or a rejection as micro does: its code in micro's error
+// code header, its English message in the error header, its JSON as the body.
+func (s *Service) respond(to string, rep *Reply, err error) {
+	if to == "" {
+		return
 	}
-	_ = r.Error(e.Code, e.EN, body, micro.WithHeaders(micro.Headers{"Content-Type": {"application/json"}}))
+	msg := nats.NewMsg(to)
+	msg.Header.Set("Content-Type", "application/json")
+	var body []byte
+	if err == nil {
+		body, err = json.Marshal(rep)
+	}
+	if err != nil {
+		e := errcode.From(err)
+		body, _ = json.Marshal(e)
+		msg.Header.Set(micro.ErrorHeader, e.EN)
+		msg.Header.Set(micro.ErrorCodeHeader, e.Code)
+	}
+	msg.Data = body
+	if perr := s.cfg.Conn.PublishMsg(msg); perr != nil {
+		s.cfg.Log.Warn("bus: reply not sent", "to", to, "err", perr)
+	}
 }
 
 // cutLast splits a subject at its last dot.

@@ -10,49 +10,78 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/google/uuid"
+
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/events/store"
 )
 
-// FakeStore is an in-memory store.Store for tests: appends with expected revisions,
-// idempotent re-appends, hash chaining and global positions like the real adapters, but
-// nothing durable.
+// fakeLog is a FakeStore's data: what survives Reopen.
+type fakeLog struct {
+	mu      sync.Mutex
+	log     []events.Event   // position p is log[p-1]
+	streams map[string][]int // indexes into log
+	appends int
+	changed chan struct{} // closed and replaced at every append
+}
+
+// FakeStore is an in-memory store.Store for tests. It honours the store contract (it
+// passes storetest): expected revisions, atomic and idempotent appends, hash chaining,
+// global positions, catch-up-then-live subscriptions; nothing is durable.
 type FakeStore struct {
 	// BeforeAppend, when set (before the store is used), runs at the start of every
-	// Append, outside the store's lock: tests use it to inject concurrent writes.
+	// Append, outside the store's locks: tests use it to inject concurrent writes.
 	BeforeAppend func(ctx context.Context, stream string)
 
-	mu      sync.Mutex
-	log     []events.Event // global order; position = index+1
-	streams map[string][]int
-	results map[string]store.AppendResult // by first event ID, for idempotent re-appends
-	appends int
-	changed chan struct{}
-	closed  bool
+	d      *fakeLog
+	mu     sync.Mutex
+	closed bool
+	done   chan struct{}
+	subs   sync.WaitGroup
 }
 
 // NewFakeStore returns an empty fake store.
 func NewFakeStore() *FakeStore {
-	return &FakeStore{streams: map[string][]int{}, results: map[string]store.AppendResult{},
-		changed: make(chan struct{})}
+	return newFake(&fakeLog{streams: map[string][]int{}, changed: make(chan struct{})})
+}
+
+func newFake(d *fakeLog) *FakeStore { return &FakeStore{d: d, done: make(chan struct{})} }
+
+// Reopen closes s and returns a new store on the same events, as a restarted process
+// would see them.
+func (s *FakeStore) Reopen() *FakeStore {
+	_ = s.Close()
+	return newFake(s.d)
 }
 
 // Appends counts the appends that stored events (idempotent re-appends excluded).
 func (s *FakeStore) Appends() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.appends
+	s.d.mu.Lock()
+	defer s.d.mu.Unlock()
+	return s.d.appends
 }
 
 // Events returns a copy of a stream's events.
 func (s *FakeStore) Events(stream string) []events.Event {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]events.Event, 0, len(s.streams[stream]))
-	for _, i := range s.streams[stream] {
-		out = append(out, s.log[i])
+	s.d.mu.Lock()
+	defer s.d.mu.Unlock()
+	out := make([]events.Event, 0, len(s.d.streams[stream]))
+	for _, i := range s.d.streams[stream] {
+		out = append(out, s.d.log[i])
 	}
 	return out
+}
+
+func (s *FakeStore) check(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return store.ErrClosed
+	}
+	return nil
 }
 
 // Append implements store.Store.
@@ -60,151 +89,187 @@ func (s *FakeStore) Append(ctx context.Context, stream string, expected store.Re
 	if s.BeforeAppend != nil {
 		s.BeforeAppend(ctx, stream)
 	}
-	if err := ctx.Err(); err != nil {
+	if err := s.check(ctx); err != nil {
 		return store.AppendResult{}, err
 	}
 	if err := events.ValidStream(stream); err != nil || len(evs) == 0 {
 		return store.AppendResult{}, fmt.Errorf("%w: stream %q, %d events", store.ErrInvalidEvent, stream, len(evs))
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return store.AppendResult{}, store.ErrClosed
-	}
-	idx := s.streams[stream]
-	next := uint64(len(idx))
-	if n := len(evs); n <= len(idx) {
-		tail := idx[len(idx)-n:]
-		same := true
-		for i, e := range evs {
-			same = same && s.log[tail[i]].ID == e.ID
+	seen := map[uuid.UUID]bool{}
+	for _, e := range evs {
+		if e.ID == uuid.Nil || e.Type == "" || seen[e.ID] {
+			return store.AppendResult{}, fmt.Errorf("%w: event %s %q", store.ErrInvalidEvent, e.ID, e.Type)
 		}
-		if prev, ok := s.results[evs[0].ID.String()]; same && ok && expected.Matches(next-uint64(n)) {
-			return prev, nil
+		seen[e.ID] = true
+		if _, err := events.CanonicalJSON(e.Data); err != nil {
+			return store.AppendResult{}, fmt.Errorf("%w: %v", store.ErrInvalidEvent, err)
+		}
+	}
+	d := s.d
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	idx := d.streams[stream]
+	next := uint64(len(idx))
+	// Where these events would have gone when first appended, for idempotency.
+	start, known := next-uint64(len(evs)), next >= uint64(len(evs))
+	if n, ok := expected.Exact(); ok {
+		start, known = n+1, true
+	} else if expected == store.NoStream {
+		start, known = 0, true
+	}
+	if known && start+uint64(len(evs)) <= next {
+		stored := make([]events.Event, len(evs))
+		same := true
+		for i := range evs {
+			stored[i] = d.log[idx[start+uint64(i)]]
+			same = same && stored[i].ID == evs[i].ID
+		}
+		if same {
+			return result(stored), nil
 		}
 	}
 	if !expected.Matches(next) {
 		return store.AppendResult{}, &store.WrongRevisionError{Stream: stream, Expected: expected, Next: next}
 	}
-	prevHash := ""
-	if len(idx) > 0 {
-		prevHash = s.log[idx[len(idx)-1]].Hash
+	prev := ""
+	if next > 0 {
+		prev = d.log[idx[next-1]].Hash
 	}
-	res := store.AppendResult{}
+	out := make([]events.Event, len(evs))
 	for i, e := range evs {
-		if e.ID == [16]byte{} || e.Type == "" || e.Stream != stream {
-			return store.AppendResult{}, fmt.Errorf("%w: event %d", store.ErrInvalidEvent, i)
-		}
-		e.Revision = next + uint64(i)
-		if err := events.Chain(&e, prevHash); err != nil {
+		e.Stream, e.Revision, e.Position = stream, next+uint64(i), uint64(len(d.log)+i+1)
+		if err := events.Chain(&e, prev); err != nil {
 			return store.AppendResult{}, fmt.Errorf("%w: %v", store.ErrInvalidEvent, err)
 		}
-		prevHash = e.Hash
-		res.Events = append(res.Events, e)
+		prev, out[i] = e.Hash, e
 	}
-	for i := range res.Events {
-		res.Events[i].Position = uint64(len(s.log) + 1)
-		s.streams[stream] = append(s.streams[stream], len(s.log))
-		s.log = append(s.log, res.Events[i])
+	for _, e := range out {
+		d.streams[stream] = append(d.streams[stream], len(d.log))
+		d.log = append(d.log, e)
 	}
-	last := res.Events[len(res.Events)-1]
-	res.LastRevision, res.Position = last.Revision, last.Position
-	s.results[evs[0].ID.String()] = res
-	s.appends++
-	close(s.changed)
-	s.changed = make(chan struct{})
-	return res, nil
+	d.appends++
+	close(d.changed)
+	d.changed = make(chan struct{})
+	return result(out), nil
+}
+
+func result(evs []events.Event) store.AppendResult {
+	last := evs[len(evs)-1]
+	return store.AppendResult{Events: evs, LastRevision: last.Revision, Position: last.Position}
+}
+
+// snapshot yields the events pick selects, read at once under the lock.
+func (s *FakeStore) snapshot(ctx context.Context, pick func(d *fakeLog) []events.Event) iter.Seq2[events.Event, error] {
+	return func(yield func(events.Event, error) bool) {
+		if err := s.check(ctx); err != nil {
+			yield(events.Event{}, err)
+			return
+		}
+		s.d.mu.Lock()
+		evs := pick(s.d)
+		s.d.mu.Unlock()
+		for _, e := range evs {
+			if !yield(e, nil) {
+				return
+			}
+		}
+	}
 }
 
 // Read implements store.Store.
 func (s *FakeStore) Read(ctx context.Context, stream string, from uint64) iter.Seq2[events.Event, error] {
-	return func(yield func(events.Event, error) bool) {
-		for _, e := range s.Events(stream) {
-			if err := ctx.Err(); err != nil {
-				yield(events.Event{}, err)
-				return
-			}
-			if e.Revision >= from && !yield(e, nil) {
-				return
-			}
+	return s.snapshot(ctx, func(d *fakeLog) []events.Event {
+		idx := d.streams[stream]
+		out := make([]events.Event, 0, len(idx))
+		for _, i := range idx[min(from, uint64(len(idx))):] {
+			out = append(out, d.log[i])
 		}
-	}
+		return out
+	})
 }
 
 // ReadAll implements store.Store.
 func (s *FakeStore) ReadAll(ctx context.Context, from store.Position) iter.Seq2[events.Event, error] {
-	return func(yield func(events.Event, error) bool) {
-		s.mu.Lock()
-		log := slices.Clone(s.log)
-		s.mu.Unlock()
-		for _, e := range log {
-			if err := ctx.Err(); err != nil {
-				yield(events.Event{}, err)
-				return
-			}
-			if e.Position >= from && !yield(e, nil) {
-				return
-			}
-		}
-	}
+	return s.snapshot(ctx, func(d *fakeLog) []events.Event {
+		return slices.Clone(d.log[min(max(from, 1)-1, uint64(len(d.log))):])
+	})
 }
 
 // Head implements store.Store.
-func (s *FakeStore) Head(context.Context) (store.Position, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return uint64(len(s.log)), nil
+func (s *FakeStore) Head(ctx context.Context) (store.Position, error) {
+	if err := s.check(ctx); err != nil {
+		return 0, err
+	}
+	s.d.mu.Lock()
+	defer s.d.mu.Unlock()
+	return uint64(len(s.d.log)), nil
 }
 
-// Close implements store.Store.
+// Close implements store.Store: it ends the subscriptions and waits for them.
 func (s *FakeStore) Close() error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.closed = true
+	if !s.closed {
+		s.closed = true
+		close(s.done)
+	}
+	s.mu.Unlock()
+	s.subs.Wait()
 	return nil
 }
 
-// Subscribe implements store.Store: the backlog after after, then live events.
+// Subscribe implements store.Store: the events after after, then live ones.
 func (s *FakeStore) Subscribe(ctx context.Context, after store.Position) (store.Subscription, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	sub := &fakeSub{ch: make(chan events.Event), cancel: cancel, done: make(chan struct{})}
-	go func() {
-		defer close(sub.done)
+	if err := s.check(ctx); err != nil {
+		return nil, err
+	}
+	sub := &fakeSub{ch: make(chan events.Event), stop: make(chan struct{})}
+	s.subs.Add(1)
+	sub.wg.Go(func() {
+		defer s.subs.Done()
 		defer close(sub.ch)
-		pos := after
+		next := after
 		for {
-			s.mu.Lock()
-			batch := slices.Clone(s.log[min(int(pos), len(s.log)):])
-			changed := s.changed
-			s.mu.Unlock()
+			s.d.mu.Lock()
+			batch := slices.Clone(s.d.log[min(next, uint64(len(s.d.log))):])
+			changed := s.d.changed
+			s.d.mu.Unlock()
 			for _, e := range batch {
 				select {
 				case sub.ch <- e:
-					pos = e.Position
+					next = e.Position
+				case <-sub.stop:
+					return
+				case <-s.done:
+					return
 				case <-ctx.Done():
 					return
 				}
 			}
 			select {
 			case <-changed:
+			case <-sub.stop:
+				return
+			case <-s.done:
+				return
 			case <-ctx.Done():
 				return
 			}
 		}
-	}()
+	})
 	return sub, nil
 }
 
 type fakeSub struct {
-	ch     chan events.Event
-	cancel context.CancelFunc
-	done   chan struct{}
+	ch   chan events.Event
+	stop chan struct{}
+	once sync.Once
+	wg   sync.WaitGroup
 }
 
 func (f *fakeSub) Events() <-chan events.Event { return f.ch }
 func (f *fakeSub) Err() error                  { return nil }
 func (f *fakeSub) Close() error {
-	f.cancel()
-	<-f.done
+	f.once.Do(func() { close(f.stop) })
+	f.wg.Wait()
 	return nil
 }
