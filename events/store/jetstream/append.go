@@ -43,6 +43,11 @@ func (s *Store) Append(ctx context.Context, stream string, expected store.Revisi
 	if err := s.validate(stream, evs); err != nil {
 		return store.AppendResult{}, err
 	}
+	unlock, err := s.locks.lock(ctx, stream)
+	if err != nil {
+		return store.AppendResult{}, err
+	}
+	defer unlock()
 	subject := subjectFor(s.cfg.SubjectPrefix, stream)
 	_, exact := expected.Exact()
 	strict := exact || expected == store.NoStream

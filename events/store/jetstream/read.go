@@ -183,7 +183,9 @@ func (s *Store) ReadAll(ctx context.Context, from store.Position) iter.Seq2[even
 			return
 		}
 		stopped := false
-		err = s.scan(ctx, s.all, max(from, 1), head, func(e events.Event) bool {
+		// No subject filter: the JetStream stream holds nothing but events, and the
+		// unfiltered walk is the server's fast path.
+		err = s.scan(ctx, "", max(from, 1), head, func(e events.Event) bool {
 			stopped = !yield(e, nil)
 			return !stopped
 		})

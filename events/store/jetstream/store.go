@@ -24,7 +24,8 @@
 // is the server's, ours only saves a round trip. The check is sent for every kind of
 // expectation, even Any, because the hash chain and revisions depend on the tail that
 // was read; an Any or StreamExists append that loses this race re-reads and retries
-// (Config.AppendAttempts).
+// (Config.AppendAttempts). Within one process, appends to the same stream also queue on
+// a per-stream lock, so that only separate processes ever race at the server.
 //
 // Several events are published as one JetStream atomic batch (stream option
 // AllowAtomicPublish; headers Nats-Batch-Id, Nats-Batch-Sequence and Nats-Batch-Commit
@@ -76,6 +77,8 @@ type Store struct {
 	js     natsjs.JetStream
 	apiGet string // direct get subject of the stream
 	all    string // subject filter of every event
+
+	locks streamLocks
 
 	life context.Context // canceled by Close: ends subscriptions
 	kill context.CancelFunc
