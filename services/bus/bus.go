@@ -17,12 +17,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/micro"
 
 	"github.com/comite-partenaires/comite/events"
+	"github.com/comite-partenaires/comite/services/errcode"
 )
 
 // Headers of a command request. Every value is optional except the command ID.
@@ -34,6 +36,10 @@ const (
 	HeaderActor = "Comite-Actor"
 	// HeaderTrace holds W3C trace context, copied into the events' meta.trace.
 	HeaderTrace = "traceparent"
+	// HeaderExpectedRevision holds the revision (decimal) the sender last saw of the
+	// aggregate the command addresses: the command is rejected with wrong_revision if
+	// the aggregate has changed since (the gateway maps HTTP If-Match onto it).
+	HeaderExpectedRevision = "Comite-Expected-Revision"
 	// HeaderErrorCode carries a rejection's code (micro's service error header).
 	HeaderErrorCode = micro.ErrorCodeHeader
 )
@@ -95,6 +101,10 @@ type Request struct {
 	CausationID   string
 	// Trace is W3C trace context (traceparent), if any.
 	Trace string
+	// ExpectedRevision, when set, is the revision of the aggregate's last event the
+	// sender saw; if the aggregate is elsewhere, the command is rejected with
+	// wrong_revision instead of being decided on the newer state.
+	ExpectedRevision *uint64
 }
 
 // Reply is a successful command's answer.
@@ -144,8 +154,28 @@ func RequestHash(r Request) string {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}
+	if r.ExpectedRevision != nil {
+		h.Write([]byte(strconv.FormatUint(*r.ExpectedRevision, 10)))
+	}
+	h.Write([]byte{0})
 	h.Write(body)
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ParseRevision reads an expected revision as HTTP sends it (If-Match: "3", W/"3" or 3)
+// or as HeaderExpectedRevision carries it. Anything else is validation_failed on the
+// field expected_revision.
+func ParseRevision(s string) (uint64, error) {
+	v := strings.TrimPrefix(strings.TrimSpace(s), "W/")
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+		v = v[1 : len(v)-1]
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil || v == "" || v[0] == '+' {
+		return 0, errcode.ValidationFailed.WithFields(map[string]string{"expected_revision": "revision"}).
+			With("%q is not a revision", s)
+	}
+	return n, nil
 }
 
 // replyKey is the reply store key of a command ID: any string a client chose becomes a

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -59,6 +60,9 @@ func (c *Client) Send(ctx context.Context, req Request) (Reply, error) {
 	}
 	if req.Trace != "" {
 		msg.Header.Set(HeaderTrace, req.Trace)
+	}
+	if req.ExpectedRevision != nil {
+		msg.Header.Set(HeaderExpectedRevision, strconv.FormatUint(*req.ExpectedRevision, 10))
 	}
 	if req.Actor != (events.Actor{}) {
 		actor, err := json.Marshal(req.Actor)

@@ -69,7 +69,7 @@ func (s *Service) Execute(ctx context.Context, req Request) (rep Reply, err erro
 	if meta.CausationID == "" {
 		meta.CausationID = req.CommandID
 	}
-	rep, err = s.run(ctx, cmd, meta)
+	rep, err = s.run(ctx, cmd, meta, req.ExpectedRevision)
 	if err != nil {
 		// Nothing was appended by this attempt (or, if an append's acknowledgement was
 		// lost, a retry finds the events in the stream): let the ID be used again.
@@ -127,8 +127,9 @@ type loaded[S any] struct {
 	applied []events.Event
 }
 
-// run decides and appends, reloading on concurrent writes.
-func (e *engine[S]) run(ctx context.Context, cmd any, meta events.Meta) (Reply, error) {
+// run decides and appends, reloading on concurrent writes. With an expected revision,
+// a stream found elsewhere is a rejection rather than a reason to decide again.
+func (e *engine[S]) run(ctx context.Context, cmd any, meta events.Meta, expected *uint64) (Reply, error) {
 	stream := e.d.Stream(cmd)
 	unlock := e.streams.lock(stream)
 	defer unlock()
@@ -142,6 +143,12 @@ func (e *engine[S]) run(ctx context.Context, cmd any, meta events.Meta) (Reply, 
 		if len(agg.applied) > 0 {
 			// An earlier attempt (here or in another instance) already appended them.
 			return replyFor(meta.CommandID, agg.applied, agg.last), nil
+		}
+		if expected != nil && (agg.next == 0 || agg.next-1 != *expected) {
+			if agg.next == 0 {
+				return Reply{}, errcode.WrongRevision.With("%s has no events, not revision %d", stream, *expected)
+			}
+			return Reply{}, errcode.WrongRevision.With("%s is at revision %d, not %d", stream, agg.next-1, *expected)
 		}
 		payloads, err := e.d.Decide(agg.state, cmd)
 		if err != nil {

@@ -114,6 +114,38 @@ func TestOverNATS(t *testing.T) {
 	}
 }
 
+func TestOverNATSExpectedRevision(t *testing.T) {
+	conn := startNATS(t)
+	f := newFixture(t, nil)
+	f.serve(t, conn("service"))
+	client := bus.NewClient(conn("gateway"), bus.ClientOptions{})
+	ctx := context.Background()
+	if _, err := client.Send(ctx, ledgerRequest("c1", "add-entry", `{"name":"a","amount":1}`)); err != nil {
+		t.Fatal(err)
+	}
+	req := ledgerRequest("c2", "add-entry", `{"name":"b","amount":1}`)
+	stale := uint64(5)
+	req.ExpectedRevision = &stale
+	if _, err := client.Send(ctx, req); !errors.Is(err, errcode.WrongRevision) {
+		t.Fatalf("stale: %v", err)
+	}
+	current := uint64(0)
+	req.ExpectedRevision = &current
+	if _, err := client.Send(ctx, req); err != nil {
+		t.Fatalf("current: %v", err)
+	}
+	msg := nats.NewMsg(bus.Subject("ledger", "touch"))
+	msg.Header.Set(bus.HeaderCommandID, "c3")
+	msg.Header.Set(bus.HeaderExpectedRevision, "abc")
+	resp, err := conn("raw").RequestMsg(msg, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bus.ParseReply(resp); !errors.Is(err, errcode.ValidationFailed) {
+		t.Fatalf("bad header: %v", err)
+	}
+}
+
 func TestOverNATSBadActorHeader(t *testing.T) {
 	conn := startNATS(t)
 	f := newFixture(t, nil)

@@ -134,7 +134,7 @@ type Service struct {
 	specs   map[string]CommandSpec
 	order   []string
 	decoder *Decoder
-	run     func(ctx context.Context, cmd any, meta events.Meta) (Reply, error)
+	run     func(ctx context.Context, cmd any, meta events.Meta, expected *uint64) (Reply, error)
 	locks   keyedLocks
 
 	mu       sync.Mutex
@@ -283,6 +283,14 @@ func (s *Service) serve(ctx context.Context, reply, subject string, h micro.Head
 			s.respond(reply, nil, errcode.ValidationFailed.WithFields(map[string]string{HeaderActor: "json"}))
 			return
 		}
+	}
+	if r := h.Get(HeaderExpectedRevision); r != "" {
+		n, err := ParseRevision(r)
+		if err != nil {
+			s.respond(reply, nil, err)
+			return
+		}
+		req.ExpectedRevision = &n
 	}
 	rep, err := s.Execute(ctx, req)
 	if err != nil {

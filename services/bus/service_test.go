@@ -317,3 +317,45 @@ func TestConfigValidation(t *testing.T) {
 		t.Fatal("Stop is not idempotent")
 	}
 }
+
+func TestExecuteExpectedRevision(t *testing.T) {
+	f := newFixture(t, nil)
+	at := func(id, body string, rev uint64) (bus.Reply, error) {
+		return f.svc.Execute(context.Background(), bus.Request{Context: "ledger", Command: "add-entry",
+			CommandID: id, Body: []byte(body), ExpectedRevision: &rev})
+	}
+	if _, err := at("c0", `{"name":"a","amount":1}`, 0); !errors.Is(err, errcode.WrongRevision) {
+		t.Fatalf("on an empty stream: %v", err)
+	}
+	if _, err := f.exec(t, "c1", "add-entry", `{"name":"a","amount":1}`); err != nil {
+		t.Fatal(err)
+	}
+	first, err := at("c2", `{"name":"b","amount":1}`, 0)
+	if err != nil || first.Events[0].Revision != 1 {
+		t.Fatalf("at the expected revision: %+v, %v", first, err)
+	}
+	if _, err := at("c3", `{"name":"c","amount":1}`, 0); !errors.Is(err, errcode.WrongRevision) {
+		t.Fatalf("at a stale revision: %v", err)
+	}
+	// A retry of a command that succeeded is answered, although the stream moved on.
+	again, err := at("c2", `{"name":"b","amount":1}`, 0)
+	if err != nil || !reflect.DeepEqual(first, again) {
+		t.Fatalf("retry: %+v, %v", again, err)
+	}
+	if f.store.Appends() != 2 {
+		t.Fatalf("%d appends", f.store.Appends())
+	}
+}
+
+func TestParseRevision(t *testing.T) {
+	for in, want := range map[string]uint64{`"0"`: 0, `W/"12"`: 12, `7`: 7, ` "3" `: 3} {
+		if got, err := bus.ParseRevision(in); err != nil || got != want {
+			t.Errorf("%s: %d, %v", in, got, err)
+		}
+	}
+	for _, in := range []string{``, `"abc"`, `-1`, `+1`, `"1`, `""`, `*`} {
+		if _, err := bus.ParseRevision(in); !errors.Is(err, errcode.ValidationFailed) {
+			t.Errorf("%q: %v", in, err)
+		}
+	}
+}
