@@ -137,9 +137,25 @@ func TestAddOrganisationAppearsInView(t *testing.T) {
 	if view.Position < reply.Position || len(view.Items) != 1 || view.Items[0].Name != "Association des Maires de France" || view.Items[0].Acronym != "AMF" {
 		t.Fatalf("view %s", r.Body)
 	}
-	r = call(t, "GET", p.http.URL+"/api/v1/views/committee", "", nil)
-	if !strings.Contains(string(r.Body), "Comité des partenaires du numérique pour l'éducation") {
+	r = call(t, "GET", p.http.URL+"/api/v1/views/committee?min_position="+itoa(reply.Position), "", nil)
+	var committee struct {
+		Item struct {
+			Name     string `json:"name"`
+			Revision uint64 `json:"revision"`
+		} `json:"item"`
+	}
+	if err := json.Unmarshal(r.Body, &committee); err != nil || committee.Item.Name != "Comité des partenaires du numérique pour l'éducation" {
 		t.Fatalf("committee %s", r.Body)
+	}
+	// If-Match with the revision the view shows is accepted; the committee then moved on.
+	ifMatch := map[string]string{"If-Match": `"` + itoa(committee.Item.Revision) + `"`}
+	r = call(t, "POST", p.http.URL+"/api/v1/membership/add-organisation", `{"name": "Caisse des Dépôts", "acronym": "CDC"}`, ifMatch)
+	if r.Status != 200 {
+		t.Fatalf("If-Match with the current revision: %d %s", r.Status, r.Body)
+	}
+	r = call(t, "POST", p.http.URL+"/api/v1/membership/add-organisation", `{"name": "Villes Internet", "acronym": "VI"}`, ifMatch)
+	if r.Status != 409 || !strings.Contains(string(r.Body), `"wrong_revision"`) {
+		t.Fatalf("If-Match with a stale revision: %d %s", r.Status, r.Body)
 	}
 	r = call(t, "GET", p.http.URL+"/api/v1/openapi.json", "", nil)
 	if r.Status != 200 || !strings.Contains(string(r.Body), "/api/v1/membership/add-organisation") {
@@ -187,7 +203,7 @@ func TestBadInputAppendsNothing(t *testing.T) {
 		{"unknown field", "membership/add-organisation", `{"name": "N", "acronym": "N", "colour": "red"}`, nil, 422, "validation_failed"},
 		{"unknown enum value", "membership/add-organisation", `{"name": "N", "acronym": "N", "kind": "club"}`, nil, 422, "validation_failed"},
 		{"huge string", "membership/add-organisation", `{"name": "` + strings.Repeat("é", 5000) + `", "acronym": "N"}`, nil, 422, "validation_failed"},
-		{"duplicate acronym", "membership/add-organisation", `{"name": "Autre", "acronym": "AMF"}`, nil, 409, "organisation_exists"},
+		{"duplicate acronym", "membership/add-organisation", `{"name": "Autre", "acronym": "amf"}`, nil, 409, "organisation_exists"},
 		{"wrong revision", "membership/add-organisation", `{"name": "Nouvelle", "acronym": "NV"}`, map[string]string{"If-Match": `"0"`}, 409, "wrong_revision"},
 		{"bad revision", "membership/add-organisation", `{"name": "Nouvelle", "acronym": "NV"}`, map[string]string{"If-Match": `"abc"`}, 422, "validation_failed"},
 	}

@@ -28,8 +28,11 @@ type CommitteeRow struct {
 	// Secretariat is the ID of the organisation holding the joint secretariat, or "".
 	Secretariat string `json:"secretariat"`
 	// Organisations counts the current member organisations.
-	Organisations int    `json:"organisations"`
-	Position      uint64 `json:"position"`
+	Organisations int `json:"organisations"`
+	// Revision is the committee stream's revision: send it as If-Match with a membership
+	// command to have it refused (wrong_revision) if the committee changed meanwhile.
+	Revision uint64 `json:"revision"`
+	Position uint64 `json:"position"`
 }
 
 // Representative is a person representing an organisation. E-mail addresses are not in
@@ -119,8 +122,10 @@ func (d *directory) apply(ev events.Event, p events.Payload) (committee bool, or
 	case membership.RepresentativeRemoved:
 		orgs = d.editRepresentative(ev, e.OrganisationID, e.RepresentativeID, func(*Representative) bool { return false })
 	}
-	if committee && d.committee != nil {
+	if d.committee != nil && ev.Stream == membership.CommitteeStream {
+		committee = true
 		d.committee.Organisations = len(d.orgs)
+		d.committee.Revision = ev.Revision
 		d.committee.Position = ev.Position
 	}
 	return committee, orgs

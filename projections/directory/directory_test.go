@@ -17,7 +17,7 @@ import (
 func feed(t *testing.T, views []*projections.View, payloads ...events.Payload) {
 	t.Helper()
 	for i, p := range payloads {
-		ev := events.Event{ID: uuid.New(), Type: p.EventType(), Position: uint64(i + 1), Time: time.Date(2014, 1, 2, 10, 0, 0, 0, time.UTC)}
+		ev := events.Event{ID: uuid.New(), Type: p.EventType(), Stream: membership.CommitteeStream, Revision: uint64(i), Position: uint64(i + 1), Time: time.Date(2014, 1, 2, 10, 0, 0, 0, time.UTC)}
 		for _, v := range views {
 			if err := v.Apply(ev, p); err != nil {
 				t.Fatal(err)
@@ -58,7 +58,7 @@ func TestDirectoryFoldsMembership(t *testing.T) {
 		t.Errorf("representative folded more than once: %s", got)
 	}
 	_, c := committee.Snapshot()
-	if s := asJSON(c); !strings.Contains(s, `"secretariat":"`+dne.String()) || !strings.Contains(s, `"organisations":2`) {
+	if s := asJSON(c); !strings.Contains(s, `"secretariat":"`+dne.String()) || !strings.Contains(s, `"organisations":2,"revision":6`) {
 		t.Errorf("committee %s", s)
 	}
 	// Removing an organisation tombstones it for live clients that saw it.

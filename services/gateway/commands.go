@@ -65,10 +65,22 @@ func (g *Gateway) handleCommand(w http.ResponseWriter, r *http.Request) {
 		g.writeProblem(w, r, err)
 		return
 	}
-	reply, err := g.sender.Send(r.Context(), bus.Request{
+	req := bus.Request{
 		Context: ctxName, Command: cmdName, CommandID: id, Body: body,
 		Actor: g.actor(r), CorrelationID: r.Header.Get("X-Correlation-Id"),
-	})
+	}
+	// If-Match carries the revision of the aggregate's stream the client saw (views show
+	// it as "revision"): the command is then refused with wrong_revision if anything
+	// changed since, instead of being decided on newer state.
+	if m := r.Header.Get("If-Match"); m != "" {
+		rev, err := bus.ParseRevision(m)
+		if err != nil {
+			g.writeProblem(w, r, err)
+			return
+		}
+		req.ExpectedRevision = &rev
+	}
+	reply, err := g.sender.Send(r.Context(), req)
 	if err != nil {
 		g.writeProblem(w, r, err)
 		return

@@ -226,10 +226,10 @@ func checkUnique(c Committee, self uuid.UUID, name, acronym string) error {
 			continue
 		}
 		if strings.EqualFold(o.Acronym, acronym) {
-			return ErrOrganisationExists.With("acronym %s", acronym)
+			return ErrOrganisationExists.WithFields(map[string]string{"acronym": "unique"}).With("acronym %s", acronym)
 		}
 		if strings.EqualFold(o.Name, name) {
-			return ErrOrganisationExists.With("name %s", name)
+			return ErrOrganisationExists.WithFields(map[string]string{"name": "unique"}).With("name %s", name)
 		}
 	}
 	return nil
