@@ -86,7 +86,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected store.Revisi
 		// Exact and NoStream: the next round reports the conflict (or recognises a
 		// concurrent identical append). Any and StreamExists: the next round appends
 		// after the new tail.
-		if err := backoff(ctx, attempt); err != nil {
+		if err := backoff(ctx, attempt, 200*time.Microsecond, 5*time.Millisecond); err != nil {
 			return store.AppendResult{}, err
 		}
 	}
@@ -183,11 +183,11 @@ func result(evs []events.Event) store.AppendResult {
 	return store.AppendResult{Events: evs, LastRevision: last.Revision, Position: last.Position}
 }
 
-// backoff waits a little, more after each attempt, with jitter so that contending
-// writers spread out.
-func backoff(ctx context.Context, attempt int) error {
-	d := time.Duration(rand.Int64N(int64(min(attempt, 20)) * int64(200*time.Microsecond)))
-	t := time.NewTimer(d)
+// backoff waits attempt × unit (at most ceiling), less up to half of it at random so
+// that contending callers spread out, or until ctx ends.
+func backoff(ctx context.Context, attempt int, unit, ceiling time.Duration) error {
+	d := min(time.Duration(attempt)*unit, ceiling)
+	t := time.NewTimer(d - rand.N(d/2+1))
 	defer t.Stop()
 	select {
 	case <-t.C:

@@ -56,6 +56,20 @@ func (n *node) crash() {
 	_ = n.st.Close()
 }
 
+// eventually polls cond until it holds, failing the test after 30 s.
+func eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		<-tick.C
+	}
+}
+
 // openEmbedded is the storetest harness: an embedded server on a fresh data directory.
 func openEmbedded(t *testing.T) storetest.Harness {
 	dir := t.TempDir()

@@ -2,8 +2,10 @@ package jetstream
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	natsjs "github.com/nats-io/nats.go/jetstream"
 
@@ -25,25 +27,18 @@ type subscription struct {
 // no acks, flow-controlled) over all event subjects, starting at sequence after+1.
 // JetStream delivers the backlog and then live messages as one sequence, and the client
 // recreates the consumer from the last delivered sequence on any gap or missed
-// heartbeat, so there is no catch-up/live switch to get wrong. The subscription ends
-// with Close, when ctx is canceled, or when the store is closed.
+// heartbeat, so there is no catch-up/live switch to get wrong. When the server goes
+// away (a restart, a cluster leader change) the subscription resumes after the last
+// event it delivered, with growing pauses; it ends with Close, when ctx is canceled,
+// when the store is closed, when the connection is closed (ErrClosed), or on a stored
+// message that is not an event.
 func (s *Store) Subscribe(ctx context.Context, after store.Position) (store.Subscription, error) {
 	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
-	cfg := natsjs.OrderedConsumerConfig{FilterSubjects: []string{s.all}, DeliverPolicy: natsjs.DeliverAllPolicy}
-	if after > 0 {
-		cfg.DeliverPolicy, cfg.OptStartSeq = natsjs.DeliverByStartSequencePolicy, after+1
-	}
-	rctx, cancelReq := s.requestContext(ctx)
-	defer cancelReq()
-	cons, err := s.js.OrderedConsumer(rctx, s.cfg.Stream, cfg)
+	it, err := s.consume(ctx, after)
 	if err != nil {
-		return nil, s.mapErr(ctx, "subscribe", err)
-	}
-	it, err := cons.Messages(natsjs.PullMaxMessages(s.cfg.SubscribeBuffer))
-	if err != nil {
-		return nil, s.mapErr(ctx, "subscribe", err)
+		return nil, err
 	}
 	s.mu.Lock()
 	if s.closed {
@@ -61,40 +56,91 @@ func (s *Store) Subscribe(ctx context.Context, after store.Position) (store.Subs
 		defer close(sub.done)
 		defer close(sub.ch)
 		defer stopOnClose()
-		defer it.Stop()
-		sub.setErr(s.deliver(subCtx, it, after, sub.ch))
+		sub.setErr(s.follow(subCtx, it, after, sub.ch))
 	}()
 	return sub, nil
 }
 
-// deliver decodes and forwards messages until ctx ends (nil) or something fails.
-func (s *Store) deliver(ctx context.Context, it natsjs.MessagesContext, after uint64, ch chan<- events.Event) error {
+// consume starts an ordered consumer after position after. It tries each consumer
+// (re)creation once: retrying is follow's job, where waits end with the context (the
+// client's own retry loop cannot be interrupted).
+func (s *Store) consume(ctx context.Context, after store.Position) (natsjs.MessagesContext, error) {
+	cfg := natsjs.OrderedConsumerConfig{FilterSubjects: []string{s.all}, DeliverPolicy: natsjs.DeliverAllPolicy, MaxResetAttempts: 1}
+	if after > 0 {
+		cfg.DeliverPolicy, cfg.OptStartSeq = natsjs.DeliverByStartSequencePolicy, after+1
+	}
+	rctx, cancel := s.requestContext(ctx)
+	defer cancel()
+	cons, err := s.js.OrderedConsumer(rctx, s.cfg.Stream, cfg)
+	if err != nil {
+		return nil, s.mapErr(ctx, "subscribe", err)
+	}
+	it, err := cons.Messages(natsjs.PullMaxMessages(s.cfg.SubscribeBuffer))
+	if err != nil {
+		return nil, s.mapErr(ctx, "subscribe", err)
+	}
+	return it, nil
+}
+
+// follow forwards events until ctx ends (nil) or the subscription cannot go on; on a
+// transient failure it starts a new consumer after the last event delivered.
+func (s *Store) follow(ctx context.Context, it natsjs.MessagesContext, after uint64, ch chan<- events.Event) error {
 	last := after
+	for failures := 0; ; {
+		delivered, err := s.deliver(ctx, it, &last, ch)
+		it.Stop()
+		if delivered {
+			failures = 0
+		}
+		for {
+			switch {
+			case ctx.Err() != nil:
+				return nil
+			case s.nc.IsClosed():
+				return fmt.Errorf("jetstream store: subscription: connection closed: %w", store.ErrClosed)
+			case errors.Is(err, errCorrupt):
+				return err
+			}
+			failures++
+			if err := backoff(ctx, failures, 50*time.Millisecond, 2*time.Second); err != nil {
+				return nil
+			}
+			if it, err = s.consume(ctx, last); err == nil {
+				break
+			}
+		}
+	}
+}
+
+// deliver decodes and forwards messages until ctx ends or the iterator fails; it
+// reports whether it passed on any event.
+func (s *Store) deliver(ctx context.Context, it natsjs.MessagesContext, last *uint64, ch chan<- events.Event) (bool, error) {
+	delivered := false
 	for {
 		msg, err := it.Next(natsjs.NextContext(ctx))
 		if ctx.Err() != nil {
-			return nil
+			return delivered, nil
 		}
 		if err != nil {
-			return s.mapErr(ctx, "subscription", err)
+			return delivered, s.mapErr(ctx, "subscription", err)
 		}
 		md, err := msg.Metadata()
 		if err != nil {
-			return fmt.Errorf("jetstream store: subscription: %w", err)
+			return delivered, fmt.Errorf("jetstream store: subscription: %w", err)
 		}
 		seq := md.Sequence.Stream
-		if seq <= last {
+		if seq <= *last {
 			continue // redelivered after a consumer reset: already passed on
 		}
 		e, err := decode(s.cfg.SubjectPrefix, msg.Subject(), seq, msg.Headers(), msg.Data())
 		if err != nil {
-			return err
+			return delivered, err
 		}
 		select {
 		case ch <- e:
-			last = seq
+			*last, delivered = seq, true
 		case <-ctx.Done():
-			return nil
+			return delivered, nil
 		}
 	}
 }
