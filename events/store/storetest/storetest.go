@@ -83,7 +83,9 @@ func Run(t *testing.T, open func(t *testing.T) Harness) {
 
 // epoch is the suite's clock: deterministic, not UTC, with sub-microsecond noise that the
 // canonical encoding must drop.
-var epoch = time.Date(2026, 11, 23, 9, 30, 0, 123456789, time.FixedZone("CET", 3600))
+func epoch() time.Time {
+	return time.Date(2026, 11, 23, 9, 30, 0, 123456789, time.FixedZone("CET", 3600))
+}
 
 // newEvent returns an event as a service would build it: a fresh ID, a stable type, a
 // payload written in a non-canonical way (spaces, keys unsorted).
@@ -92,7 +94,7 @@ func newEvent(typ string, n int) events.Event {
 		ID:     uuid.New(),
 		Type:   typ,
 		Schema: 1,
-		Time:   epoch.Add(time.Duration(n) * time.Second),
+		Time:   epoch().Add(time.Duration(n) * time.Second),
 		Meta: events.Meta{
 			CommandID:     fmt.Sprintf("cmd-%d", n),
 			CorrelationID: "corr-1",
