@@ -1,10 +1,10 @@
 // Accessibility: axe-core finds no WCAG 2.1 A/AA violation, in French and English, light
 // and dark; the page works with the keyboard alone and shows where the focus is.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
-import { chromiumPath, launchBrowser, openApp } from './browser.mjs';
-import { comiteBin, startServer } from './server.mjs';
+import { openApp } from './browser.mjs';
+import { serverAndBrowser } from './fixture.mjs';
 
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
@@ -17,25 +17,12 @@ async function axe(page) {
   return summary;
 }
 
-// Fail the file at once, with the fix in the message, when the server or the browser is missing.
-comiteBin();
-chromiumPath();
-
 describe('accessibility', { timeout: 180_000 }, () => {
-  let server;
-  let browser;
-  before(async () => {
-    server = await startServer({ demo: true });
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const env = serverAndBrowser({ demo: true });
 
   for (const colorScheme of ['light', 'dark']) {
     it(`has no WCAG 2.1 AA violation in French and in English (${colorScheme})`, async () => {
-      const { page, context } = await openApp(browser, server.url, { colorScheme });
+      const { page, context } = await openApp(env.browser, env.server.url, { colorScheme });
       try {
         await page.locator('#connection-status', { hasText: 'En direct' }).waitFor();
         assert.deepEqual(await axe(page), [], 'French');
@@ -55,7 +42,7 @@ describe('accessibility', { timeout: 180_000 }, () => {
   }
 
   it('is usable with the keyboard, with a visible focus', async () => {
-    const { page, context } = await openApp(browser, server.url);
+    const { page, context } = await openApp(env.browser, env.server.url);
     try {
       await page.keyboard.press('Tab');
       const skip = await page.evaluate(() => ({ text: document.activeElement?.textContent, href: document.activeElement?.getAttribute('href') }));

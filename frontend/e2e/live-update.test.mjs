@@ -2,28 +2,15 @@
 // reload; a refused command shows the server's message next to the field.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import { acronyms, eventually, chromiumPath, launchBrowser, openApp } from './browser.mjs';
-import { comiteBin, startServer } from './server.mjs';
-
-// Fail the file at once, with the fix in the message, when the server or the browser is missing.
-comiteBin();
-chromiumPath();
+import { describe, it } from 'node:test';
+import { acronyms, eventually, openApp } from './browser.mjs';
+import { serverAndBrowser } from './fixture.mjs';
 
 describe('live updates (empty committee)', { timeout: 120_000 }, () => {
-  let server;
-  let browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const env = serverAndBrowser();
 
   it('shows an organisation added through the HTTP API without reloading', async () => {
-    const { page, context, errors } = await openApp(browser, server.url);
+    const { page, context, errors } = await openApp(env.browser, env.server.url);
     try {
       assert.equal(await page.locator('[data-testid="orgs-count"]').innerText(), '0 organisation');
       await page.locator('#connection-status', { hasText: 'En direct' }).waitFor();
@@ -33,7 +20,7 @@ describe('live updates (empty committee)', { timeout: 120_000 }, () => {
 
       const key = randomUUID();
       const body = { name: 'Association des Maires de France', acronym: 'AMF', kind: 'elected_officials_association', website: 'https://www.amf.asso.fr' };
-      const res = await server.post('/api/v1/membership/add-organisation', body, key);
+      const res = await env.server.post('/api/v1/membership/add-organisation', body, key);
       assert.equal(res.status, 200, JSON.stringify(res.body));
       assert.ok(res.body.position > 0, 'the reply carries the global position');
 
@@ -44,10 +31,10 @@ describe('live updates (empty committee)', { timeout: 120_000 }, () => {
       assert.equal(await page.locator('[data-testid="orgs-count"]').innerText(), '1 organisation');
 
       // Retrying the same request with the same key changes nothing.
-      const again = await server.post('/api/v1/membership/add-organisation', body, key);
+      const again = await env.server.post('/api/v1/membership/add-organisation', body, key);
       assert.equal(again.status, 200, JSON.stringify(again.body));
 
-      const second = await server.post('/api/v1/membership/add-organisation', { name: 'Caisse des Dépôts', acronym: 'CDC', kind: 'public_operator' });
+      const second = await env.server.post('/api/v1/membership/add-organisation', { name: 'Caisse des Dépôts', acronym: 'CDC', kind: 'public_operator' });
       assert.equal(second.status, 200, JSON.stringify(second.body));
       await page.locator('table tbody tr', { hasText: 'Caisse des Dépôts' }).waitFor({ timeout: 10_000 });
       assert.equal(await page.locator('[data-testid="orgs-count"]').innerText(), '2 organisations');
@@ -61,8 +48,8 @@ describe('live updates (empty committee)', { timeout: 120_000 }, () => {
   });
 
   it('adds an organisation with the form, and another open tab sees it too', async () => {
-    const a = await openApp(browser, server.url);
-    const b = await openApp(browser, server.url);
+    const a = await openApp(env.browser, env.server.url);
+    const b = await openApp(env.browser, env.server.url);
     try {
       await b.page.evaluate(() => {
         window.__marker = 'tab-b';
@@ -90,7 +77,7 @@ describe('live updates (empty committee)', { timeout: 120_000 }, () => {
 
   it('shows the refusal next to the field, in the current language', async () => {
     // What the server says about a nameless organisation, asked directly (refused: no event).
-    const refused = await server.post('/api/v1/membership/add-organisation', { name: '', acronym: 'X' });
+    const refused = await env.server.post('/api/v1/membership/add-organisation', { name: '', acronym: 'X' });
     assert.ok(refused.status >= 400 && refused.status < 500, JSON.stringify(refused.body));
     assert.match(refused.contentType, /application\/problem\+json/);
     for (const k of ['type', 'title', 'status', 'code', 'message_fr', 'message_en']) {
@@ -98,7 +85,7 @@ describe('live updates (empty committee)', { timeout: 120_000 }, () => {
     }
     assert.ok(refused.body.fields && 'name' in refused.body.fields, `fields names "name": ${JSON.stringify(refused.body)}`);
 
-    const { page, context } = await openApp(browser, server.url);
+    const { page, context } = await openApp(env.browser, env.server.url);
     try {
       await page.locator('#f-acronym').fill('X');
       await page.getByRole('button', { name: 'Ajouter l’organisation' }).click();
@@ -119,14 +106,14 @@ describe('live updates (empty committee)', { timeout: 120_000 }, () => {
       assert.ok((await summary.innerText()).includes(refused.body.message_en), `summary shows ${refused.body.message_en}`);
 
       // A conflict (an acronym already used) shows the server's message in the current language.
-      const first = await server.post('/api/v1/membership/add-organisation', { name: 'Ville & Banlieue', acronym: 'AMVBF' });
+      const first = await env.server.post('/api/v1/membership/add-organisation', { name: 'Ville & Banlieue', acronym: 'AMVBF' });
       assert.equal(first.status, 200, JSON.stringify(first.body));
       await page.locator('table tbody tr', { hasText: 'AMVBF' }).waitFor();
       const rows = await page.locator('table tbody tr').count();
       await page.locator('#f-name').fill('Another name');
       await page.locator('#f-acronym').fill('AMVBF');
       await page.getByRole('button', { name: 'Add the organisation' }).click();
-      const conflict = await server.post('/api/v1/membership/add-organisation', { name: 'Another name', acronym: 'AMVBF' });
+      const conflict = await env.server.post('/api/v1/membership/add-organisation', { name: 'Another name', acronym: 'AMVBF' });
       assert.ok(conflict.status === 409 || conflict.status === 422, JSON.stringify(conflict.body));
       await page.locator('[data-testid="form-error"]', { hasText: conflict.body.message_en }).waitFor();
       await page.getByRole('button', { name: 'Français' }).click();

@@ -1,28 +1,15 @@
 // The page lists the demo committee's organisations in French; the English switch
 // translates the interface and is remembered.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { acronyms, chromiumPath, launchBrowser, openApp, statusText } from './browser.mjs';
-import { comiteBin, startServer } from './server.mjs';
-
-// Fail the file at once, with the fix in the message, when the server or the browser is missing.
-comiteBin();
-chromiumPath();
+import { describe, it } from 'node:test';
+import { acronyms, openApp, statusText } from './browser.mjs';
+import { serverAndBrowser } from './fixture.mjs';
 
 describe('organisations page (demo server)', { timeout: 120_000 }, () => {
-  let server;
-  let browser;
-  before(async () => {
-    server = await startServer({ demo: true });
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const env = serverAndBrowser({ demo: true });
 
   it('lists the 11 demo organisations in French', async () => {
-    const { page, context, errors } = await openApp(browser, server.url);
+    const { page, context, errors } = await openApp(env.browser, env.server.url);
     try {
       assert.equal(await page.getAttribute('html', 'lang'), 'fr');
       assert.match(await page.locator('h1').innerText(), /Comité des partenaires du numérique pour l.éducation/);
@@ -61,7 +48,7 @@ describe('organisations page (demo server)', { timeout: 120_000 }, () => {
   });
 
   it('switches to English, remembers it, and switches back', async () => {
-    const { page, context } = await openApp(browser, server.url);
+    const { page, context } = await openApp(env.browser, env.server.url);
     try {
       await page.getByRole('button', { name: 'English' }).click();
       assert.equal(await page.getAttribute('html', 'lang'), 'en');

@@ -1,28 +1,15 @@
 // The connection status is an aria-live region that says « En direct » when connected,
 // and follows the device going offline and the server going away.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { eventually, chromiumPath, launchBrowser, openApp, statusText } from './browser.mjs';
-import { comiteBin, startServer } from './server.mjs';
-
-// Fail the file at once, with the fix in the message, when the server or the browser is missing.
-comiteBin();
-chromiumPath();
+import { describe, it } from 'node:test';
+import { eventually, openApp, statusText } from './browser.mjs';
+import { serverAndBrowser } from './fixture.mjs';
 
 describe('connection status', { timeout: 120_000 }, () => {
-  let server;
-  let browser;
-  before(async () => {
-    server = await startServer({ demo: true });
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const env = serverAndBrowser({ demo: true });
 
   it('says « En direct » in a polite live region once connected', async () => {
-    const { page, context } = await openApp(browser, server.url);
+    const { page, context } = await openApp(env.browser, env.server.url);
     try {
       const region = page.locator('#connection-status');
       assert.equal(await region.getAttribute('aria-live'), 'polite');
@@ -37,7 +24,7 @@ describe('connection status', { timeout: 120_000 }, () => {
   });
 
   it('says « Hors ligne » while the device is offline, then « En direct » again', async () => {
-    const { page, context } = await openApp(browser, server.url);
+    const { page, context } = await openApp(env.browser, env.server.url);
     try {
       await eventually(async () => (await statusText(page)) === 'En direct', { message: 'status « En direct »' });
       await context.setOffline(true);
@@ -50,13 +37,13 @@ describe('connection status', { timeout: 120_000 }, () => {
   });
 
   it('says « Reconnexion… » when the server goes away, then « Hors ligne »', async () => {
-    const { page, context } = await openApp(browser, server.url);
+    const { page, context } = await openApp(env.browser, env.server.url);
     try {
       await eventually(async () => (await statusText(page)) === 'En direct', { message: 'status « En direct »' });
       await page.evaluate(() => {
         window.__marker = 'no-reload';
       });
-      await server.stop();
+      await env.server.stop();
       await eventually(async () => (await statusText(page)) === 'Reconnexion…', { message: 'status « Reconnexion… »' });
       // Four failed attempts (backoff 0.25–0.5 s, 0.5–1 s, 1–2 s, 2–4 s) then offline.
       await eventually(async () => (await statusText(page)) === 'Hors ligne', { timeout: 30_000, message: 'status « Hors ligne »' });
