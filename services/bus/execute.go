@@ -150,7 +150,18 @@ func (e *engine[S]) run(ctx context.Context, cmd any, meta events.Meta, expected
 			}
 			return Reply{}, errcode.WrongRevision.With("%s is at revision %d, not %d", stream, agg.next-1, *expected)
 		}
-		payloads, err := e.d.Decide(agg.state, cmd)
+		decided := cmd
+		if e.d.Prepare != nil {
+			if decided, err = e.d.Prepare(ctx, cmd); err != nil {
+				var coded *errcode.Error
+				if errors.As(err, &coded) {
+					return Reply{}, coded
+				}
+				log.Error("bus: preparing command", "err", err)
+				return Reply{}, storeError(err)
+			}
+		}
+		payloads, err := e.d.Decide(agg.state, decided)
 		if err != nil {
 			var coded *errcode.Error
 			if errors.As(err, &coded) {
@@ -200,22 +211,50 @@ func (e *engine[S]) load(ctx context.Context, stream, commandID string) (loaded[
 		agg.state = e.d.Initial()
 	}
 	want := events.DeriveID(commandID, 0)
-	for ev, err := range e.cfg.Store.Read(ctx, stream, 0) {
-		if err != nil {
-			return agg, err
-		}
-		p, err := e.cfg.Registry.Decode(ev)
-		if err != nil {
-			return agg, err
-		}
-		agg.state = e.d.Evolve(agg.state, p)
-		agg.next, agg.last = ev.Revision+1, ev.Position
+	state, at, err := foldStream(ctx, e.cfg.Store, e.cfg.Registry, stream, agg.state, e.d.Evolve, func(ev events.Event) {
 		if ev.ID == want {
 			agg.applied = append(agg.applied, ev)
 			want = events.DeriveID(commandID, len(agg.applied))
 		}
+	})
+	agg.state, agg.next, agg.last = state, at.Next, at.Position
+	return agg, err
+}
+
+// StreamAt is how far a fold read a stream.
+type StreamAt struct {
+	// Next is the stream's next revision: 0 for an empty stream.
+	Next uint64
+	// Position is the global position of the stream's last event (0 when empty).
+	Position uint64
+}
+
+// Fold reads a stream from its start and folds its events into initial with evolve: the
+// read-only view of another aggregate a Decider's Prepare needs. Every event must decode
+// with reg (register the types you read; registering them again is harmless).
+func Fold[S any](ctx context.Context, st store.Store, reg *events.Registry, stream string, initial S,
+	evolve func(S, events.Payload) S) (S, StreamAt, error) {
+	return foldStream(ctx, st, reg, stream, initial, evolve, nil)
+}
+
+func foldStream[S any](ctx context.Context, st store.Store, reg *events.Registry, stream string, state S,
+	evolve func(S, events.Payload) S, each func(events.Event)) (S, StreamAt, error) {
+	var at StreamAt
+	for ev, err := range st.Read(ctx, stream, 0) {
+		if err != nil {
+			return state, at, err
+		}
+		p, err := reg.Decode(ev)
+		if err != nil {
+			return state, at, err
+		}
+		state = evolve(state, p)
+		at = StreamAt{Next: ev.Revision + 1, Position: ev.Position}
+		if each != nil {
+			each(ev)
+		}
 	}
-	return agg, nil
+	return state, at, nil
 }
 
 // backoff waits a random moment, longer after each failed attempt, so that writers in

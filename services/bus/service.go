@@ -36,6 +36,12 @@ type Decider[S any] struct {
 	Decide func(S, any) ([]events.Payload, error)
 	// Stream names the stream of the aggregate a command addresses.
 	Stream func(cmd any) string
+	// Prepare, when set, runs before every decision, outside the pure core: it may read
+	// other aggregates (read-only, e.g. with [Fold]) and returns the command with the facts
+	// decide needs filled in (fields tagged json:"-", never read from the body), so that
+	// Decide stays a pure function of (state, command). A rejection it returns (an
+	// *errcode.Error) is the command's; any other error is internal.
+	Prepare func(ctx context.Context, cmd any) (any, error)
 }
 
 func (d Decider[S]) validate() error {

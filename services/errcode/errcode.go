@@ -67,6 +67,7 @@ var (
 	IdempotencyReused = New("idempotency_key_reused", http.StatusUnprocessableEntity, "Cette clé d'idempotence a déjà servi pour une autre requête.", "This idempotency key was already used for a different request.")
 	Forbidden         = New("forbidden", http.StatusForbidden, "Vous n'avez pas le droit de faire cela.", "You are not allowed to do this.")
 	Unauthenticated   = New("unauthenticated", http.StatusUnauthorized, "Connexion requise.", "Sign-in required.")
+	DateInPast        = New("date_in_past", http.StatusUnprocessableEntity, "Cette date est déjà passée.", "This date is in the past.")
 	TooLarge          = New("too_large", http.StatusRequestEntityTooLarge, "La requête est trop volumineuse.", "The request is too large.")
 	RateLimited       = New("rate_limited", http.StatusTooManyRequests, "Trop de requêtes ; patientez.", "Too many requests; slow down.")
 	Timeout           = New("timeout", http.StatusGatewayTimeout, "Le délai d'attente est dépassé.", "The request timed out.")

@@ -8,11 +8,14 @@
 package membership
 
 import (
+	"context"
 	"maps"
 
 	"github.com/google/uuid"
 
 	"github.com/comite-partenaires/comite/events"
+	"github.com/comite-partenaires/comite/events/store"
+	"github.com/comite-partenaires/comite/services/bus"
 )
 
 // CommitteeID is the fixed ID of the committee a deployment serves:
@@ -119,4 +122,19 @@ func Fold(evs ...events.Payload) Committee {
 		c = Evolve(c, e)
 	}
 	return c
+}
+
+// LoadCommittee reads the committee as it stands in st: what other contexts check
+// organisations against before deciding (see bus.Decider.Prepare). It registers the
+// membership event types in reg.
+func LoadCommittee(ctx context.Context, st store.Store, reg *events.Registry) (Committee, error) {
+	Register(reg)
+	c, _, err := bus.Fold(ctx, st, reg, CommitteeStream, Committee{}, Evolve)
+	return c, err
+}
+
+// ActiveOrganisation returns the organisation id if it is a current member of the committee.
+func (c Committee) ActiveOrganisation(id uuid.UUID) (Organisation, bool) {
+	o, ok := c.Organisations[id]
+	return o, ok && !o.Removed
 }
