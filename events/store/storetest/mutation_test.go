@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/comite-partenaires/comite/events/store/memstore"
 )
 
 // envBug names the deliberate defect of the reference store in a mutant run.
@@ -17,7 +19,7 @@ func TestMutant(t *testing.T) {
 	if bug == "" {
 		t.Skip("runs only as a subprocess of TestSuiteCatchesMutants")
 	}
-	Run(t, openMem(bug))
+	Run(t, openMem(memstore.Defect(bug)))
 }
 
 // TestSuiteCatchesMutants checks that the suite's subtests can fail: each defect of the
@@ -29,22 +31,22 @@ func TestSuiteCatchesMutants(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns the test binary")
 	}
-	mutants := map[string][]string{
-		"ignore-revision":  {"ExpectedRevision", "ConcurrentWritersExact", "ConcurrentWritersNoStream", "AtomicBatch", "Idempotent"},
-		"no-idempotency":   {"Idempotent", "IdempotentConcurrent"},
-		"nil-id-ok":        {"InvalidInput", "AtomicBatch"},
-		"store-prefix":     {"InvalidInput", "AtomicBatch"},
-		"unchained":        {"AppendAndRead", "HeadAndReopen", "ConcurrentWritersAny"},
-		"sub-duplicate":    {"SubscribeCatchUpThenLive"},
-		"forget-on-reopen": {"HeadAndReopen", "AtomicAcrossCrash"},
-		"open-after-close": {"Close"},
+	mutants := map[memstore.Defect][]string{
+		memstore.IgnoreRevision: {"ExpectedRevision", "ConcurrentWritersExact", "ConcurrentWritersNoStream", "AtomicBatch", "Idempotent"},
+		memstore.NoIdempotency:  {"Idempotent", "IdempotentConcurrent"},
+		memstore.NilIDAccepted:  {"InvalidInput", "AtomicBatch"},
+		memstore.StorePrefix:    {"InvalidInput", "AtomicBatch"},
+		memstore.Unchained:      {"AppendAndRead", "HeadAndReopen", "ConcurrentWritersAny"},
+		memstore.SubDuplicate:   {"SubscribeCatchUpThenLive"},
+		memstore.ForgetOnReopen: {"HeadAndReopen", "AtomicAcrossCrash"},
+		memstore.OpenAfterClose: {"Close"},
 	}
 	for bug, subtests := range mutants {
 		for _, sub := range subtests {
-			t.Run(bug+"/"+sub, func(t *testing.T) {
+			t.Run(string(bug)+"/"+sub, func(t *testing.T) {
 				t.Parallel()
 				cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestMutant$/^"+sub+"$", "-test.count=1")
-				cmd.Env = append(os.Environ(), envBug+"="+bug)
+				cmd.Env = append(os.Environ(), envBug+"="+string(bug))
 				out, err := cmd.CombinedOutput()
 				if err == nil {
 					t.Fatalf("%s passed on a store with defect %q:\n%s", sub, bug, out)

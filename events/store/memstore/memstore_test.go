@@ -1,18 +1,18 @@
-package bustest_test
+package memstore_test
 
 import (
 	"testing"
 
 	"github.com/comite-partenaires/comite/events/store"
+	"github.com/comite-partenaires/comite/events/store/memstore"
 	"github.com/comite-partenaires/comite/events/store/storetest"
-	"github.com/comite-partenaires/comite/services/bus/bustest"
 )
 
-// TestContract runs the store contract suite on the fake, so that tests using it
-// exercise the same semantics as the real adapters.
+// TestContract runs the store contract suite on the in-memory store (storetest also runs
+// it, as its reference, and checks that each Defect makes it fail).
 func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Harness {
-		cur := bustest.NewFakeStore()
+		cur := memstore.New()
 		t.Cleanup(func() { _ = cur.Close() })
 		reopen := func() store.Store {
 			cur = cur.Reopen()
