@@ -16,6 +16,12 @@ import (
 	"github.com/comite-partenaires/comite/services/errcode"
 )
 
+// Sender sends one command and waits for its reply: a *Client over NATS, or an HTTP
+// client of the gateway. The gateway, process managers and the demo seeder take one.
+type Sender interface {
+	Send(ctx context.Context, req Request) (Reply, error)
+}
+
 // ClientOptions configures a Client.
 type ClientOptions struct {
 	// Timeout bounds each Send when the context has no earlier deadline

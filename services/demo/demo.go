@@ -20,9 +20,7 @@ import (
 )
 
 // Sender sends one command (a *bus.Client, or an HTTP client of the gateway).
-type Sender interface {
-	Send(ctx context.Context, req bus.Request) (bus.Reply, error)
-}
+type Sender = bus.Sender
 
 // Organisation is a member organisation of the demo committee.
 type Organisation struct {

@@ -4,7 +4,6 @@
 package gateway
 
 import (
-	"context"
 	"errors"
 	"io/fs"
 	"log/slog"
@@ -23,9 +22,7 @@ import (
 var LocalActor = events.Actor{User: "local", Role: "secretariat"}
 
 // Sender sends a command to the service that decides it (a *bus.Client in production).
-type Sender interface {
-	Send(ctx context.Context, req bus.Request) (bus.Reply, error)
-}
+type Sender = bus.Sender
 
 // Views gives access to the read models by name (a *projections.Runner in production).
 type Views interface {
