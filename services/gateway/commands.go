@@ -65,9 +65,14 @@ func (g *Gateway) handleCommand(w http.ResponseWriter, r *http.Request) {
 		g.writeProblem(w, r, err)
 		return
 	}
+	actor, err := g.actor(r)
+	if err != nil {
+		g.writeProblem(w, r, err)
+		return
+	}
 	req := bus.Request{
 		Context: ctxName, Command: cmdName, CommandID: id, Body: body,
-		Actor: g.actor(r), CorrelationID: r.Header.Get("X-Correlation-Id"),
+		Actor: actor, CorrelationID: r.Header.Get("X-Correlation-Id"),
 	}
 	// If-Match carries the revision of the aggregate's stream the client saw (views show
 	// it as "revision"): the command is then refused with wrong_revision if anything

@@ -46,6 +46,10 @@ type Config struct {
 	// Actor is who commands act as until accounts exist (issue 5 brings sessions);
 	// LocalActor when zero.
 	Actor events.Actor
+	// ActorFor, when set, names the actor of each request instead of Actor (tests act
+	// as several organisations with it; sessions replace both in issue 5). An error is
+	// returned to the client as it is (an *errcode.Error).
+	ActorFor func(*http.Request) (events.Actor, error)
 	// MaxWait bounds how long ?min_position waits for a view to catch up (10 s when zero).
 	MaxWait time.Duration
 	// Live tunes the websocket; zero values take defaults.
@@ -129,7 +133,12 @@ func (g *Gateway) Close() {
 	g.closeOnce.Do(g.live.close)
 }
 
-func (g *Gateway) actor(*http.Request) events.Actor { return g.cfg.Actor }
+func (g *Gateway) actor(r *http.Request) (events.Actor, error) {
+	if g.cfg.ActorFor != nil {
+		return g.cfg.ActorFor(r)
+	}
+	return g.cfg.Actor, nil
+}
 
 func (g *Gateway) handleHealth(w http.ResponseWriter, r *http.Request) {
 	if err := g.cfg.Ready(); err != nil {
