@@ -11,7 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
+
+	"github.com/comite-partenaires/comite/internal/poll"
 )
 
 // inProcess runs the all-in-one server in the test process: real embedded NATS, real
@@ -43,15 +44,10 @@ func startInProcess(t *testing.T, dataDir string, withDemo bool) *inProcess {
 	return p
 }
 
-func eventually(t *testing.T, what string, cond func() bool) {
+// eventually waits for cond (see internal/poll).
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	poll.Until(t, what, cond)
 }
 
 type httpResult struct {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/comite-partenaires/comite/events"
+	"github.com/comite-partenaires/comite/internal/poll"
 	"github.com/comite-partenaires/comite/services/bus"
 	"github.com/comite-partenaires/comite/services/bus/bustest"
 	"github.com/comite-partenaires/comite/services/errcode"
@@ -134,16 +135,10 @@ func code(err error) string {
 	return e.Code
 }
 
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, what string, cond func() bool) {
+// eventually waits for cond (see internal/poll).
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	poll.Until(t, what, cond)
 }
 
 func asCoded(err error, target **errcode.Error) bool { return errors.As(err, target) }

@@ -10,11 +10,11 @@ import (
 	"sort"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/comite-partenaires/comite/events"
+	"github.com/comite-partenaires/comite/internal/poll"
 	"github.com/comite-partenaires/comite/projections"
 	"github.com/comite-partenaires/comite/services/bus"
 	"github.com/comite-partenaires/comite/services/errcode"
@@ -149,15 +149,10 @@ func (f *fixture) apply(t *testing.T, id, text string, removed bool) uint64 {
 	return f.pos
 }
 
-func eventually(t *testing.T, what string, cond func() bool) {
+// eventually waits for cond (see internal/poll).
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	poll.Until(t, what, cond)
 }
 
 func do(t *testing.T, req *http.Request) (*http.Response, []byte) {

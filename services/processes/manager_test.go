@@ -9,6 +9,7 @@ import (
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/events/store"
 	"github.com/comite-partenaires/comite/events/store/memstore"
+	"github.com/comite-partenaires/comite/internal/poll"
 	"github.com/comite-partenaires/comite/services/bus"
 	"github.com/comite-partenaires/comite/services/errcode"
 	"github.com/comite-partenaires/comite/services/processes"
@@ -55,15 +56,10 @@ func (r *recorder) sent() []bus.Request {
 	return append([]bus.Request(nil), r.done...)
 }
 
-func eventually(t *testing.T, what string, cond func() bool) {
+// eventually waits for cond (see internal/poll).
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	poll.Until(t, what, cond)
 }
 
 func appendEvent(t *testing.T, st store.Store, reg *events.Registry, id string, p events.Payload) events.Event {

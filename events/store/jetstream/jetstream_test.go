@@ -10,6 +10,7 @@ import (
 
 	"github.com/comite-partenaires/comite/events/store"
 	"github.com/comite-partenaires/comite/events/store/storetest"
+	"github.com/comite-partenaires/comite/internal/poll"
 	"github.com/comite-partenaires/comite/services/natsembed"
 )
 
@@ -56,18 +57,10 @@ func (n *node) crash() {
 	_ = n.st.Close()
 }
 
-// eventually polls cond until it holds, failing the test after 30 s.
+// eventually waits for cond (see internal/poll).
 func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		<-tick.C
-	}
+	poll.Until(t, what, cond)
 }
 
 // openEmbedded is the storetest harness: an embedded server on a fresh data directory.
