@@ -1,15 +1,13 @@
 package membership
 
 import (
-	"errors"
-	"reflect"
 	"testing"
 
 	"github.com/google/uuid"
 
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/services/bus"
-	"github.com/comite-partenaires/comite/services/errcode"
+	"github.com/comite-partenaires/comite/services/bus/decidertest"
 )
 
 // env is the envelope of a command with the given ID.
@@ -146,77 +144,27 @@ func sortedRemovals(org uuid.UUID, reps ...uuid.UUID) []events.Payload {
 }
 
 func TestDecide(t *testing.T) {
+	var cases []decidertest.Case
 	for _, tc := range decideCases() {
-		t.Run(tc.name, func(t *testing.T) {
-			state := Fold(tc.given...)
-			got, err := Decide(state, tc.command)
-			if tc.wantCode != "" {
-				var e *errcode.Error
-				if !errors.As(err, &e) || e.Code != tc.wantCode {
-					t.Fatalf("err = %v, want code %s", err, tc.wantCode)
-				}
-				if got != nil {
-					t.Fatalf("rejection with events %v", got)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("err = %v", err)
-			}
-			if !reflect.DeepEqual(got, tc.want) {
-				t.Fatalf("events\n got %#v\nwant %#v", got, tc.want)
-			}
-			if !reflect.DeepEqual(Fold(tc.given...), state) {
-				t.Fatal("Decide modified the state it was given")
-			}
-			// The same command decided again after its events changes nothing more.
-			after := state
-			for _, e := range got {
-				after = Evolve(after, e)
-			}
-			if again, err := Decide(after, tc.command); err == nil && len(again) > 0 {
-				t.Fatalf("command applies twice: %#v", again)
-			}
-		})
+		cases = append(cases, decidertest.Case{Name: tc.name, Given: tc.given, Command: tc.command, Want: tc.want, WantCode: tc.wantCode})
 	}
+	decidertest.Run(t, Decider(), Rejections(), cases)
 }
 
-// TestEveryRejectionIsTested fails when a rejection code of the package never appears in
-// the decide table.
-func TestEveryRejectionIsTested(t *testing.T) {
-	seen := map[string]bool{}
+// TestCommandsApplyOnce: every membership command decided again after its own events
+// changes nothing more (retries and duplicates are harmless even past the reply store).
+func TestCommandsApplyOnce(t *testing.T) {
 	for _, tc := range decideCases() {
-		seen[tc.wantCode] = true
-	}
-	for _, e := range Rejections() {
-		if !seen[e.Code] {
-			t.Errorf("rejection %s never appears in the decide table", e.Code)
+		if tc.wantCode != "" {
+			continue
 		}
-		if e.FR == "" || e.EN == "" || e.Status < 400 {
-			t.Errorf("rejection %s lacks a message or status", e.Code)
+		after := Fold(tc.given...)
+		for _, e := range tc.want {
+			after = Evolve(after, e)
 		}
-	}
-}
-
-// TestEveryCommandIsTested fails when a catalogue command has no successful case.
-func TestEveryCommandIsTested(t *testing.T) {
-	ok := map[reflect.Type]bool{}
-	for _, tc := range decideCases() {
-		if tc.wantCode == "" && len(tc.want) > 0 {
-			ok[reflect.TypeOf(tc.command)] = true
+		if again, err := Decide(after, tc.command); err == nil && len(again) > 0 {
+			t.Errorf("%s: command applies twice: %#v", tc.name, again)
 		}
-	}
-	for _, spec := range Commands() {
-		if typ := reflect.TypeOf(spec.New()).Elem(); !ok[typ] {
-			t.Errorf("%s (%s) has no successful decide case", spec.Name, typ.Name())
-		}
-	}
-}
-
-func TestDecideUnknownCommand(t *testing.T) {
-	_, err := Decide(Fold(created), struct{}{})
-	if !errors.Is(err, errcode.UnknownCommand) {
-		t.Fatalf("err = %v", err)
 	}
 }
 

@@ -13,7 +13,7 @@ import (
 	"github.com/comite-partenaires/comite/events/store"
 	"github.com/comite-partenaires/comite/services/bus"
 	"github.com/comite-partenaires/comite/services/bus/bustest"
-	"github.com/comite-partenaires/comite/services/errcode"
+	"github.com/comite-partenaires/comite/services/bus/decidertest"
 	"github.com/comite-partenaires/comite/services/membership"
 	"github.com/comite-partenaires/comite/services/natsembed"
 )
@@ -30,57 +30,29 @@ func spec(t *testing.T, name string) bus.CommandSpec {
 }
 
 func TestCommandDecoding(t *testing.T) {
-	dec := bus.NewDecoder()
 	id := membership.OrganisationIDFor("x").String()
-	cases := []struct {
-		command, body string
-		fields        map[string]string // nil: accepted
-	}{
-		{"add-organisation", `{"name": "Association des Maires de France", "acronym": "AMF"}`, nil},
-		{"add-organisation", `{"name":"Régions de France","acronym":"ARF","kind":"elected_officials_association","website":"https://regions-france.org"}`, nil},
-		{"add-organisation", `{"name":" ","acronym":"A M F","kind":"club","website":"ftp://x.fr"}`,
-			map[string]string{"name": "notblank", "acronym": "acronym", "kind": "oneof=elected_officials_association public_operator ministry other", "website": "http_url"}},
-		{"add-organisation", `{"acronym":"ABCDEFGHIJKLMNOPQRSTU"}`, map[string]string{"name": "required", "acronym": "max=20"}},
-		{"create-committee", `{"name":"Comité des partenaires du numérique pour l'éducation","acronym":"CPNE"}`, nil},
-		{"create-committee", `{}`, map[string]string{"name": "required"}},
-		{"update-organisation", `{"organisation_id":"` + id + `","website":""}`, nil},
-		{"update-organisation", `{"organisation_id":"nope","name":"","kind":"x"}`,
-			map[string]string{"organisation_id": "uuid", "name": "notblank", "kind": "oneof=elected_officials_association public_operator ministry other"}},
-		{"remove-organisation", `{"organisation_id":"` + id + `","reason":"fusion"}`, nil},
-		{"add-representative", `{"organisation_id":"` + id + `","name":"Alice","email":"alice@amf.asso.fr","role":"member"}`, nil},
-		{"add-representative", `{"organisation_id":"` + id + `","name":"Alice","email":"alice","role":"president"}`,
-			map[string]string{"email": "email", "role": "oneof=secretariat member auditor observer"}},
-		{"change-role", `{"representative_id":"` + id + `","role":"auditor"}`, nil},
-		{"change-role", `{"representative_id":"` + id + `"}`, map[string]string{"role": "required"}},
-		{"remove-representative", `{"representative_id":"` + id + `"}`, nil},
-		{"designate-secretariat", `{"organisation_id":"` + id + `"}`, nil},
-		{"designate-secretariat", `{"organisation_id":"` + id + `","acronym":"DNE"}`, map[string]string{"acronym": "unknown"}},
+	cases := []decidertest.DecodeCase{
+		{Command: "add-organisation", Body: `{"name": "Association des Maires de France", "acronym": "AMF"}`},
+		{Command: "add-organisation", Body: `{"name":"Régions de France","acronym":"ARF","kind":"elected_officials_association","website":"https://regions-france.org"}`},
+		{Command: "add-organisation", Body: `{"name":" ","acronym":"A M F","kind":"club","website":"ftp://x.fr"}`,
+			Fields: map[string]string{"name": "notblank", "acronym": "acronym", "kind": "oneof=elected_officials_association public_operator ministry other", "website": "http_url"}},
+		{Command: "add-organisation", Body: `{"acronym":"ABCDEFGHIJKLMNOPQRSTU"}`, Fields: map[string]string{"name": "required", "acronym": "max=20"}},
+		{Command: "create-committee", Body: `{"name":"Comité des partenaires du numérique pour l'éducation","acronym":"CPNE"}`},
+		{Command: "create-committee", Body: `{}`, Fields: map[string]string{"name": "required"}},
+		{Command: "update-organisation", Body: `{"organisation_id":"` + id + `","website":""}`},
+		{Command: "update-organisation", Body: `{"organisation_id":"nope","name":"","kind":"x"}`,
+			Fields: map[string]string{"organisation_id": "uuid", "name": "notblank", "kind": "oneof=elected_officials_association public_operator ministry other"}},
+		{Command: "remove-organisation", Body: `{"organisation_id":"` + id + `","reason":"fusion"}`},
+		{Command: "add-representative", Body: `{"organisation_id":"` + id + `","name":"Alice","email":"alice@amf.asso.fr","role":"member"}`},
+		{Command: "add-representative", Body: `{"organisation_id":"` + id + `","name":"Alice","email":"alice","role":"president"}`,
+			Fields: map[string]string{"email": "email", "role": "oneof=secretariat member auditor observer"}},
+		{Command: "change-role", Body: `{"representative_id":"` + id + `","role":"auditor"}`},
+		{Command: "change-role", Body: `{"representative_id":"` + id + `"}`, Fields: map[string]string{"role": "required"}},
+		{Command: "remove-representative", Body: `{"representative_id":"` + id + `"}`},
+		{Command: "designate-secretariat", Body: `{"organisation_id":"` + id + `"}`},
+		{Command: "designate-secretariat", Body: `{"organisation_id":"` + id + `","acronym":"DNE"}`, Fields: map[string]string{"acronym": "unknown"}},
 	}
-	accepted := map[string]bool{}
-	for _, tc := range cases {
-		cmd, err := dec.Decode(spec(t, tc.command), []byte(tc.body))
-		if tc.fields == nil {
-			if err != nil {
-				t.Errorf("%s %s: %v", tc.command, tc.body, err)
-				continue
-			}
-			accepted[tc.command] = true
-			// Every catalogue command is one Decide knows.
-			if _, err := membership.Decide(membership.Committee{Created: true}, cmd); errors.Is(err, errcode.UnknownCommand) {
-				t.Errorf("%s: Decide does not know %T", tc.command, cmd)
-			}
-			continue
-		}
-		var e *errcode.Error
-		if !errors.As(err, &e) || e.Code != "validation_failed" || !reflect.DeepEqual(e.Fields, tc.fields) {
-			t.Errorf("%s %s: %v (fields %v), want fields %v", tc.command, tc.body, err, e.Fields, tc.fields)
-		}
-	}
-	for _, s := range membership.Commands() {
-		if !accepted[s.Name] {
-			t.Errorf("no accepted body for %s", s.Name)
-		}
-	}
+	decidertest.Decoding(t, membership.Decider(), cases)
 }
 
 func TestCatalogue(t *testing.T) {
