@@ -312,3 +312,79 @@ func TestServiceOverNATS(t *testing.T) {
 		t.Fatalf("LoadConsultation of nothing: %v %v", ok, err)
 	}
 }
+
+// TestConcurrentBallots sends 50 cast-ballot commands for the same organisation at once,
+// through two service instances (each with its own connection and store), so that
+// appends really race on the stream: exactly one ballot_cast is stored, plus only the
+// changes that were asked for; every other request got ballot_already_cast.
+func TestConcurrentBallots(t *testing.T) {
+	h := newHarness(t, 2, nil)
+	orgs := founders()[:3]
+	secretariatActor := setUpCommittee(t, h, append(orgs, founders()[3:10]...))
+	amf := orgs[0]
+	h.must(t, consultations.Context, consultations.CmdOpenConsultation, "k-open", secretariatActor,
+		`{"question":"Le comité retient-il la fiche-action « Très haut débit dans les écoles rurales » ?","kind":"yes_no_abstain",`+
+			`"electorate":`+electorate(orgs)+`,"deadline":"`+start.Add(time.Hour).Format(time.RFC3339)+`"}`)
+	cid := consultations.ConsultationIDFor("k-open")
+
+	const n = 50
+	type outcome struct {
+		change bool
+		rep    bus.Reply
+		err    error
+	}
+	results := make(chan outcome, n)
+	ready := make(chan struct{})
+	for i := range n {
+		change := i%3 == 0
+		choice := []string{"pour", "contre", "abstention"}[i%3]
+		body := fmt.Sprintf(`{"consultation_id":"%s","organisation_id":"%s","choices":[%q],"change":%t}`, cid, amf.id, choice, change)
+		go func() {
+			<-ready
+			rep, err := h.send(t, consultations.Context, consultations.CmdCastBallot, fmt.Sprint("k-ballot-", i), rep(amf, i), body)
+			results <- outcome{change, rep, err}
+		}()
+	}
+	close(ready)
+	casts, changes, already := 0, 0, 0
+	for range n {
+		o := <-results
+		switch {
+		case o.err == nil && len(o.rep.Events) == 1 && o.rep.Events[0].Type == consultations.TypeBallotCast:
+			casts++
+		case o.err == nil && o.change && len(o.rep.Events) == 1 && o.rep.Events[0].Type == consultations.TypeBallotChanged:
+			changes++
+		case !o.change && errors.Is(o.err, consultations.ErrBallotAlreadyCast):
+			already++
+		default:
+			t.Errorf("change=%v: %+v, %v", o.change, o.rep, o.err)
+		}
+	}
+	if casts != 1 || casts+changes+already != n {
+		t.Fatalf("%d ballots cast, %d changes, %d already cast, of %d", casts, changes, already, n)
+	}
+
+	reg := events.NewRegistry()
+	consultations.Register(reg)
+	var gotCasts, gotChanges int
+	for _, ev := range stream(t, h.store, consultations.ConsultationStream(cid))[1:] {
+		switch ev.Type {
+		case consultations.TypeBallotCast:
+			gotCasts++
+		case consultations.TypeBallotChanged:
+			gotChanges++
+			payload, err := reg.Decode(ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if seq := payload.(consultations.BallotChanged).Sequence; seq != gotChanges {
+				t.Errorf("change %d has sequence %d", gotChanges, seq)
+			}
+		default:
+			t.Errorf("unexpected %s", ev.Type)
+		}
+	}
+	if gotCasts != 1 || gotChanges != changes {
+		t.Fatalf("the stream holds %d ballot_cast and %d ballot_changed, want 1 and %d", gotCasts, gotChanges, changes)
+	}
+}
