@@ -77,7 +77,9 @@ func decideCases() []decidertest.Case {
 	g := group.String()
 	m := meeting.String()
 	base := []events.Payload{created, adfAdded, regionsAdded}
-	given := func(evs ...events.Payload) []events.Payload { return append(append([]events.Payload{}, base...), evs...) }
+	given := func(evs ...events.Payload) []events.Payload {
+		return append(append([]events.Payload{}, base...), evs...)
+	}
 	return []decidertest.Case{
 		// create-group
 		{Name: "create group", Command: CreateGroup{Envelope: env("cmd-group", now), Name: "  Équipement des   écoles primaires ",
@@ -135,7 +137,7 @@ func decideCases() []decidertest.Case {
 			Kind: KindMeeting, StartsAt: now.AddDate(0, 0, -1), Place: "Paris", Agenda: agenda(), ActiveOrganisations: active(cdc)}, WantCode: "date_in_past"},
 		{Name: "schedule meeting with a presenter outside the committee", Given: base, Command: ScheduleMeeting{Envelope: env("x", now), GroupID: g,
 			Title: "Réunion", Kind: KindMeeting, StartsAt: startsAt, Place: "Paris",
-			Agenda: []AgendaItemInput{{Title: "Point d'étape"}, {Title: "Témoignage", PresenterOrganisationID: villes.String()}},
+			Agenda:              []AgendaItemInput{{Title: "Point d'étape"}, {Title: "Témoignage", PresenterOrganisationID: villes.String()}},
 			ActiveOrganisations: active()}, WantCode: "organisation_not_found"},
 		{Name: "schedule the same meeting again is a no-op", Given: given(scheduled), Command: ScheduleMeeting{Envelope: env("cmd-meeting", now),
 			GroupID: g, Title: "Journée de partage sur la maintenance", Kind: KindJourneeDePartage, StartsAt: startsAt, Place: "ENS de Lyon",
@@ -243,9 +245,12 @@ func TestEvolveIsPure(t *testing.T) {
 	}
 	// Minutes versions accumulate, and the older states keep theirs.
 	v2 := Evolve(before, MinutesPublished{GroupID: group, MeetingID: meeting, Version: 2, Text: "v2"})
-	v3a := Evolve(v2, MinutesPublished{GroupID: group, MeetingID: meeting, Version: 3, Text: "a"})
-	v3b := Evolve(v2, MinutesPublished{GroupID: group, MeetingID: meeting, Version: 3, Text: "b"})
-	if got := v3a.Meetings[meeting].Minutes; len(got) != 3 || got[2].Text != "a" || v3b.Meetings[meeting].Minutes[2].Text != "b" {
+	v3 := Evolve(v2, MinutesPublished{GroupID: group, MeetingID: meeting, Version: 3, Text: "v3"})
+	// Two futures of one state (which append could make share an array).
+	v4a := Evolve(v3, MinutesPublished{GroupID: group, MeetingID: meeting, Version: 4, Text: "a"})
+	v4b := Evolve(v3, MinutesPublished{GroupID: group, MeetingID: meeting, Version: 4, Text: "b"})
+	if got := v4a.Meetings[meeting].Minutes; len(got) != 4 || got[3].Text != "a" || v4b.Meetings[meeting].Minutes[3].Text != "b" ||
+		len(v3.Meetings[meeting].Minutes) != 3 {
 		t.Fatalf("minutes versions %+v", got)
 	}
 }
