@@ -1,0 +1,247 @@
+package opinions_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/comite-partenaires/comite/events"
+	"github.com/comite-partenaires/comite/services/bus"
+	"github.com/comite-partenaires/comite/services/bus/decidertest"
+	. "github.com/comite-partenaires/comite/services/opinions"
+	"github.com/comite-partenaires/comite/services/opinions/changeset"
+	"github.com/comite-partenaires/comite/services/themes"
+)
+
+// env is the envelope of a command with the given ID.
+func env(commandID string) bus.Envelope { return bus.Envelope{CommandID: commandID} }
+
+func ptr[T any](v T) *T { return &v }
+
+func raw(s string) json.RawMessage { return json.RawMessage(s) }
+
+// text0 is the draft's first version: 106 UTF-16 units (the flag is four), "Le comité"
+// at 5, "concertent" at 58.
+const text0 = "🇫🇷 Le comité recommande que l’État et les collectivités concertent le déploiement du numérique éducatif."
+
+var (
+	opinionID    = OpinionIDFor("cmd-avis")
+	groupID      = uuid.MustParse("5d1c3a0e-2f4b-4c8e-9a61-0f7e3b2d9c10")
+	consultation = uuid.MustParse("0b8a5f6e-7c3d-4e21-8f90-1a2b3c4d5e6f")
+	am1          = AmendmentIDFor("cmd-am1")
+	am2          = AmendmentIDFor("cmd-am2")
+	am3          = AmendmentIDFor("cmd-am3")
+	sha0         = TextSHA256(text0)
+)
+
+var (
+	created = Created{OpinionID: opinionID, Kind: KindRecommendation, Title: "Gouvernance partagée du numérique éducatif",
+		GroupID: groupID, Theme: themes.Governance}
+	initial = DraftChanged{OpinionID: opinionID, Version: 1, Source: SourceInitial,
+		Changes: raw(`[[0,"` + text0 + `"]]`)}
+	submitted = SubmittedForReview{OpinionID: opinionID, Version: 1}
+	// am1 extends "Le comité", am2 rewords "concertent", am3 overlaps am2.
+	am1Proposed = AmendmentProposed{OpinionID: opinionID, AmendmentID: am1, Passage: "Le comité",
+		Replacement: "Le comité des partenaires", Offset: 5, Version: 1}
+	am2Proposed = AmendmentProposed{OpinionID: opinionID, AmendmentID: am2, Passage: "concertent",
+		Replacement: "organisent ensemble", Reason: "Formulation plus explicite", Offset: 58, Version: 1}
+	am3Proposed = AmendmentProposed{OpinionID: opinionID, AmendmentID: am3, Passage: "concertent le déploiement",
+		Replacement: "pilotent le déploiement", Offset: 58, Version: 1}
+	am1Accepted = []events.Payload{AmendmentAccepted{OpinionID: opinionID, AmendmentID: am1},
+		DraftChanged{OpinionID: opinionID, Version: 2, Source: SourceAmendment, AmendmentID: am1,
+			Changes: raw(`[5,[9,"Le comité des partenaires"],92]`)}}
+	votingOpened = VotingOpened{OpinionID: opinionID, Version: 1, Text: text0, TextSHA256: sha0}
+	adopted      = Adopted{OpinionID: opinionID, ConsultationID: consultation, TextSHA256: sha0}
+	rejected     = Rejected{OpinionID: opinionID, ConsultationID: consultation, TextSHA256: sha0}
+)
+
+// history joins event lists into one.
+func history(parts ...[]events.Payload) []events.Payload {
+	var out []events.Payload
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+func evs(ps ...events.Payload) []events.Payload { return ps }
+
+func decideCases() []decidertest.Case {
+	id := opinionID.String()
+	draft := evs(created, initial)
+	review := history(draft, evs(submitted))
+	voting := history(review, evs(votingOpened))
+	decided := history(voting, evs(adopted))
+	published := history(decided, evs(Published{OpinionID: opinionID, Outcome: OutcomeAdopted}))
+	withdrawn := history(draft, evs(Withdrawn{OpinionID: opinionID, Reason: "Fusionné avec un autre avis", From: StateDraft}))
+	emoji := strings.Repeat("😀", MaxTextLength/2-52) // after text0: two units over the limit
+	return []decidertest.Case{
+		// create-opinion
+		{Name: "create with an initial text", Command: CreateOpinion{Envelope: env("cmd-avis"), Kind: KindRecommendation,
+			Title: "  Gouvernance partagée   du numérique éducatif ", GroupID: groupID.String(), Theme: themes.Governance, Text: text0},
+			Want: evs(created, initial)},
+		{Name: "create an empty contribution, group open", Command: CreateOpinion{Envelope: env("cmd-contrib"), Kind: KindContribution,
+			Title: "Contribution aux États généraux du numérique", GroupID: groupID.String(), Group: GroupOpen},
+			Want: evs(Created{OpinionID: OpinionIDFor("cmd-contrib"), Kind: KindContribution,
+				Title: "Contribution aux États généraux du numérique", GroupID: groupID})},
+		{Name: "create, CR LF line breaks become LF", Command: CreateOpinion{Envelope: env("cmd-crlf"), Kind: KindOpinion,
+			Title: "Avis", GroupID: groupID.String(), Text: "Préambule\r\nLe comité\rrecommande"},
+			Want: evs(Created{OpinionID: OpinionIDFor("cmd-crlf"), Kind: KindOpinion, Title: "Avis", GroupID: groupID},
+				DraftChanged{OpinionID: OpinionIDFor("cmd-crlf"), Version: 1, Source: SourceInitial,
+					Changes: raw(`[[0,"Préambule","Le comité","recommande"]]`)})},
+		{Name: "create twice with the same command ID", Given: evs(created),
+			Command: CreateOpinion{Envelope: env("cmd-avis"), Kind: KindOpinion, Title: "Avis", GroupID: groupID.String()}, WantCode: "opinion_exists"},
+		{Name: "create in an unknown group", Command: CreateOpinion{Envelope: env("x"), Kind: KindOpinion, Title: "Avis",
+			GroupID: groupID.String(), Group: GroupMissing}, WantCode: "group_not_found"},
+		{Name: "create in a closed group", Command: CreateOpinion{Envelope: env("x"), Kind: KindOpinion, Title: "Avis",
+			GroupID: groupID.String(), Group: GroupClosed}, WantCode: "group_closed"},
+		{Name: "create with a text too long in UTF-16", Command: CreateOpinion{Envelope: env("x"), Kind: KindOpinion, Title: "Avis",
+			GroupID: groupID.String(), Text: strings.Repeat("😀", MaxTextLength/2+1)}, WantCode: "text_too_long"},
+
+		// push-changes
+		{Name: "push two change sets", Given: draft, Command: PushChanges{OpinionID: id, Version: ptr(1), ClientID: " éditeur-7f3a ",
+			Changes: []json.RawMessage{raw(`[106,[0," Il propose une charte."]]`), raw(` [ [ 5 ] , 124 ] `)}},
+			Want: evs(DraftChanged{OpinionID: opinionID, Version: 2, ClientID: "éditeur-7f3a", Source: SourcePush,
+				Changes: raw(`[106,[0," Il propose une charte."]]`)},
+				DraftChanged{OpinionID: opinionID, Version: 3, ClientID: "éditeur-7f3a", Source: SourcePush, Changes: raw(`[[5],124]`)})},
+		{Name: "push a change set that changes nothing still counts a version", Given: draft,
+			Command: PushChanges{OpinionID: id, Version: ptr(1), ClientID: "c", Changes: []json.RawMessage{raw(`[106]`)}},
+			Want:    evs(DraftChanged{OpinionID: opinionID, Version: 2, ClientID: "c", Source: SourcePush, Changes: raw(`[106]`)})},
+		{Name: "push on a stale version", Given: history(draft, evs(DraftChanged{OpinionID: opinionID, Version: 2, Source: SourcePush, ClientID: "a", Changes: raw(`[106,[0,"!"]]`)})),
+			Command: PushChanges{OpinionID: id, Version: ptr(1), ClientID: "b", Changes: []json.RawMessage{raw(`[106]`)}}, WantCode: "version_mismatch"},
+		{Name: "push on a version ahead", Given: draft,
+			Command: PushChanges{OpinionID: id, Version: ptr(5), ClientID: "b", Changes: []json.RawMessage{raw(`[106]`)}}, WantCode: "version_mismatch"},
+		{Name: "push without a version", Given: draft,
+			Command: PushChanges{OpinionID: id, ClientID: "b", Changes: []json.RawMessage{raw(`[106]`)}}, WantCode: "version_mismatch"},
+		{Name: "push something that is not a change set", Given: draft,
+			Command: PushChanges{OpinionID: id, Version: ptr(1), ClientID: "b", Changes: []json.RawMessage{raw(`{"from":0,"insert":"x"}`)}}, WantCode: "invalid_changes"},
+		{Name: "push a change set of the wrong length", Given: draft,
+			Command: PushChanges{OpinionID: id, Version: ptr(1), ClientID: "b", Changes: []json.RawMessage{raw(`[105,[0,"x"]]`)}}, WantCode: "invalid_changes"},
+		{Name: "push a second change set that does not follow the first", Given: draft,
+			Command: PushChanges{OpinionID: id, Version: ptr(1), ClientID: "b", Changes: []json.RawMessage{raw(`[106,[0,"x"]]`), raw(`[106]`)}}, WantCode: "invalid_changes"},
+		{Name: "push a change set that splits the flag", Given: draft,
+			Command: PushChanges{OpinionID: id, Version: ptr(1), ClientID: "b", Changes: []json.RawMessage{raw(`[1,[1],104]`)}}, WantCode: "invalid_changes"},
+		{Name: "push beyond the maximum length", Given: draft,
+			Command: PushChanges{OpinionID: id, Version: ptr(1), ClientID: "b", Changes: []json.RawMessage{raw(`[106,[0,"` + emoji + `"]]`)}}, WantCode: "text_too_long"},
+		{Name: "push during review", Given: review,
+			Command: PushChanges{OpinionID: id, Version: ptr(1), ClientID: "b", Changes: []json.RawMessage{raw(`[106]`)}}, WantCode: "opinion_not_in_draft"},
+		{Name: "push to an unknown opinion",
+			Command: PushChanges{OpinionID: id, Version: ptr(0), ClientID: "b", Changes: []json.RawMessage{raw(`[]`)}}, WantCode: "opinion_not_found"},
+		{Name: "push to a withdrawn opinion", Given: withdrawn,
+			Command: PushChanges{OpinionID: id, Version: ptr(1), ClientID: "b", Changes: []json.RawMessage{raw(`[106]`)}}, WantCode: "opinion_withdrawn"},
+		{Name: "push on a history that does not replay", Given: evs(created, DraftChanged{OpinionID: opinionID, Version: 1, Source: SourcePush, Changes: raw(`[3]`)}),
+			Command: PushChanges{OpinionID: id, Version: ptr(0), ClientID: "b", Changes: []json.RawMessage{raw(`[]`)}}, WantCode: "internal"},
+
+		// edit-text
+		{Name: "edit the whole text", Given: draft, Command: EditText{OpinionID: id, BaseVersion: ptr(1),
+			Text: strings.Replace(text0, "concertent", "organisent ensemble", 1)},
+			Want: evs(DraftChanged{OpinionID: opinionID, Version: 2, Source: SourceEdit, Changes: raw(`[58,[10,"organisent ensemble"],38]`)})},
+		{Name: "edit with the same text is a no-op", Given: draft, Command: EditText{OpinionID: id, BaseVersion: ptr(1), Text: text0}},
+		{Name: "edit from a stale version", Given: draft, Command: EditText{OpinionID: id, BaseVersion: ptr(0), Text: "Autre"}, WantCode: "version_mismatch"},
+		{Name: "edit beyond the maximum length", Given: draft, Command: EditText{OpinionID: id, BaseVersion: ptr(1), Text: text0 + emoji}, WantCode: "text_too_long"},
+		{Name: "edit during review", Given: review, Command: EditText{OpinionID: id, BaseVersion: ptr(1), Text: "Autre"}, WantCode: "opinion_not_in_draft"},
+
+		// submit-for-review
+		{Name: "submit for review", Given: draft, Command: SubmitForReview{OpinionID: id}, Want: evs(submitted)},
+		{Name: "submit twice", Given: review, Command: SubmitForReview{OpinionID: id}, WantCode: "opinion_not_in_draft"},
+
+		// propose-amendment
+		{Name: "propose an amendment: offset in UTF-16 units", Given: review, Command: ProposeAmendment{Envelope: env("cmd-am2"), OpinionID: id,
+			Passage: "concertent", Replacement: "organisent ensemble", Reason: " Formulation plus explicite "}, Want: evs(am2Proposed)},
+		{Name: "propose an amendment on a passage that is not there", Given: review, Command: ProposeAmendment{Envelope: env("x"), OpinionID: id,
+			Passage: "les régions", Replacement: "la région"}, WantCode: "passage_not_found"},
+		{Name: "propose an amendment on a draft", Given: draft, Command: ProposeAmendment{Envelope: env("x"), OpinionID: id,
+			Passage: "concertent", Replacement: "organisent"}, WantCode: "opinion_not_in_review"},
+
+		// accept-amendment
+		{Name: "accept an amendment", Given: history(review, evs(am1Proposed)),
+			Command: AcceptAmendment{OpinionID: id, AmendmentID: am1.String()}, Want: am1Accepted},
+		{Name: "accept an amendment whose passage moved", Given: history(review, evs(am1Proposed, am2Proposed), am1Accepted),
+			Command: AcceptAmendment{OpinionID: id, AmendmentID: am2.String()},
+			Want: evs(AmendmentAccepted{OpinionID: opinionID, AmendmentID: am2},
+				DraftChanged{OpinionID: opinionID, Version: 3, Source: SourceAmendment, AmendmentID: am2,
+					Changes: raw(`[74,[10,"organisent ensemble"],38]`)})},
+		{Name: "accept an amendment whose passage another one changed", Given: history(review, evs(am2Proposed, am3Proposed,
+			AmendmentAccepted{OpinionID: opinionID, AmendmentID: am2},
+			DraftChanged{OpinionID: opinionID, Version: 2, Source: SourceAmendment, AmendmentID: am2, Changes: raw(`[58,[10,"organisent ensemble"],38]`)})),
+			Command: AcceptAmendment{OpinionID: id, AmendmentID: am3.String()}, WantCode: "amendment_outdated"},
+		{Name: "accept an amendment twice", Given: history(review, evs(am1Proposed), am1Accepted),
+			Command: AcceptAmendment{OpinionID: id, AmendmentID: am1.String()}, WantCode: "amendment_already_decided"},
+		{Name: "accept an unknown amendment", Given: history(review, evs(am1Proposed)),
+			Command: AcceptAmendment{OpinionID: id, AmendmentID: am2.String()}, WantCode: "amendment_not_found"},
+		{Name: "accept an amendment with a malformed ID", Given: history(review, evs(am1Proposed)),
+			Command: AcceptAmendment{OpinionID: id, AmendmentID: "am1"}, WantCode: "amendment_not_found"},
+		{Name: "accept an amendment during the vote", Given: history(review, evs(am1Proposed, AmendmentRejected{OpinionID: opinionID, AmendmentID: am1}, votingOpened)),
+			Command: AcceptAmendment{OpinionID: id, AmendmentID: am1.String()}, WantCode: "opinion_not_in_review"},
+
+		// reject-amendment
+		{Name: "reject an amendment", Given: history(review, evs(am2Proposed)),
+			Command: RejectAmendment{OpinionID: id, AmendmentID: am2.String(), Reason: " Le terme « concertent » est celui de la charte. "},
+			Want:    evs(AmendmentRejected{OpinionID: opinionID, AmendmentID: am2, Reason: "Le terme « concertent » est celui de la charte."})},
+		{Name: "reject an accepted amendment", Given: history(review, evs(am1Proposed), am1Accepted),
+			Command: RejectAmendment{OpinionID: id, AmendmentID: am1.String()}, WantCode: "amendment_already_decided"},
+
+		// open-vote
+		{Name: "open the vote: the text is frozen", Given: review, Command: OpenVote{OpinionID: id}, Want: evs(votingOpened)},
+		{Name: "open the vote after amendments", Given: history(review, evs(am1Proposed), am1Accepted, evs(am2Proposed, AmendmentRejected{OpinionID: opinionID, AmendmentID: am2})),
+			Command: OpenVote{OpinionID: id}, Want: evs(VotingOpened{OpinionID: opinionID, Version: 2,
+				Text:       strings.Replace(text0, "Le comité", "Le comité des partenaires", 1),
+				TextSHA256: TextSHA256(strings.Replace(text0, "Le comité", "Le comité des partenaires", 1))})},
+		{Name: "open the vote with an amendment pending", Given: history(review, evs(am1Proposed)), Command: OpenVote{OpinionID: id}, WantCode: "amendments_pending"},
+		{Name: "open the vote on a draft", Given: draft, Command: OpenVote{OpinionID: id}, WantCode: "opinion_not_in_review"},
+
+		// record-outcome
+		{Name: "record adoption", Given: voting, Command: RecordOutcome{OpinionID: id, Outcome: OutcomeAdopted,
+			ConsultationID: consultation.String(), TextSHA256: sha0}, Want: evs(adopted)},
+		{Name: "record rejection, upper-case SHA", Given: voting, Command: RecordOutcome{OpinionID: id, Outcome: OutcomeRejected,
+			ConsultationID: consultation.String(), TextSHA256: strings.ToUpper(sha0)}, Want: evs(rejected)},
+		{Name: "record an outcome on another text", Given: voting, Command: RecordOutcome{OpinionID: id, Outcome: OutcomeAdopted,
+			ConsultationID: consultation.String(), TextSHA256: TextSHA256(text0 + " ")}, WantCode: "frozen_text_mismatch"},
+		{Name: "record an outcome before the vote", Given: review, Command: RecordOutcome{OpinionID: id, Outcome: OutcomeAdopted,
+			ConsultationID: consultation.String(), TextSHA256: sha0}, WantCode: "opinion_not_voting"},
+		{Name: "record an outcome twice", Given: decided, Command: RecordOutcome{OpinionID: id, Outcome: OutcomeRejected,
+			ConsultationID: consultation.String(), TextSHA256: sha0}, WantCode: "opinion_already_decided"},
+
+		// publish
+		{Name: "publish an adopted opinion", Given: decided, Command: Publish{OpinionID: id},
+			Want: evs(Published{OpinionID: opinionID, Outcome: OutcomeAdopted})},
+		{Name: "publish a rejected opinion", Given: history(voting, evs(rejected)), Command: Publish{OpinionID: id},
+			Want: evs(Published{OpinionID: opinionID, Outcome: OutcomeRejected})},
+		{Name: "publish during the vote", Given: voting, Command: Publish{OpinionID: id}, WantCode: "opinion_not_decided"},
+		{Name: "publish twice", Given: published, Command: Publish{OpinionID: id}, WantCode: "opinion_already_published"},
+
+		// withdraw
+		{Name: "withdraw a draft", Given: draft, Command: Withdraw{OpinionID: id, Reason: " Fusionné avec un autre avis "},
+			Want: evs(Withdrawn{OpinionID: opinionID, Reason: "Fusionné avec un autre avis", From: StateDraft})},
+		{Name: "withdraw under review", Given: review, Command: Withdraw{OpinionID: id, Reason: "Sans objet"},
+			Want: evs(Withdrawn{OpinionID: opinionID, Reason: "Sans objet", From: StateInReview})},
+		{Name: "withdraw during the vote", Given: voting, Command: Withdraw{OpinionID: id, Reason: "Sans objet"},
+			Want: evs(Withdrawn{OpinionID: opinionID, Reason: "Sans objet", From: StateVoting})},
+		{Name: "withdraw an adopted opinion", Given: decided, Command: Withdraw{OpinionID: id, Reason: "Trop tard"}, WantCode: "opinion_already_decided"},
+		{Name: "withdraw a published opinion", Given: published, Command: Withdraw{OpinionID: id, Reason: "Trop tard"}, WantCode: "opinion_already_decided"},
+		{Name: "withdraw twice", Given: withdrawn, Command: Withdraw{OpinionID: id, Reason: "Encore"}, WantCode: "opinion_withdrawn"},
+	}
+}
+
+func TestDecide(t *testing.T) {
+	decidertest.Run(t, Decider(nil, nil, nil), Rejections(), decideCases())
+}
+
+// TestDecidedTextsReplay checks every successful case's events against the text they
+// produce: the draft.changed events of a command apply one after the other.
+func TestDecidedTextsReplay(t *testing.T) {
+	for _, tc := range decideCases() {
+		if tc.WantCode != "" {
+			continue
+		}
+		o := Fold(append(append([]events.Payload{}, tc.Given...), tc.Want...)...)
+		if o.Corrupt {
+			t.Errorf("%s: the history does not replay", tc.Name)
+		}
+		if got := changeset.Len16(o.Text); got > MaxTextLength {
+			t.Errorf("%s: text of %d units", tc.Name, got)
+		}
+	}
+}
