@@ -76,7 +76,8 @@ type Consultation struct {
 	Options []Option
 	// MaxChoices bounds a multiple_choice ballot (0 for other kinds).
 	MaxChoices int
-	// Electorate maps each voting organisation to its weight. It is fixed at opening.
+	// Electorate maps each voting organisation to its weight. It is fixed at opening: an
+	// organisation removed from the committee afterwards keeps its vote.
 	Electorate map[uuid.UUID]int
 	// MinParticipation is the quorum: the percentage of the electorate's total weight
 	// that must have voted.

@@ -207,7 +207,11 @@ func TestServiceOverNATS(t *testing.T) {
 		return h.must(t, consultations.Context, consultations.CmdCastBallot, id, actor, ballot(o, change, choice))
 	}
 
-	// The RFVE gives its proxy to the AMF; the AMRF may not vote for the ADF.
+	// A proxy to an organisation outside the committee is refused (Prepare reads it);
+	// the RFVE gives its proxy to the AMF; the AMRF may not vote for the ADF.
+	h.reject(t, consultations.ErrOrganisationNotFound, consultations.CmdGrantProxy, "c-proxy-stranger", rep(rfve, 1),
+		fmt.Sprintf(`{"consultation_id":"%s","from_organisation_id":"%s","to_organisation_id":"%s","signed_on":"2026-03-05"}`,
+			cid, rfve.id, stranger))
 	h.must(t, consultations.Context, consultations.CmdGrantProxy, "c-proxy", rep(rfve, 1),
 		fmt.Sprintf(`{"consultation_id":"%s","from_organisation_id":"%s","to_organisation_id":"%s","signed_on":"2026-03-05","note":"Absent à la séance du 12 mars"}`,
 			cid, rfve.id, amf.id))
@@ -386,5 +390,25 @@ func TestConcurrentBallots(t *testing.T) {
 	}
 	if gotCasts != 1 || gotChanges != changes {
 		t.Fatalf("the stream holds %d ballot_cast and %d ballot_changed, want 1 and %d", gotCasts, gotChanges, changes)
+	}
+}
+
+func TestCatalogue(t *testing.T) {
+	if _, err := consultations.New(bus.ServiceConfig{Store: bustest.NewFakeStore()}, nil); err == nil {
+		t.Fatal("a config without registry accepted")
+	}
+	reg := events.NewRegistry()
+	if _, err := consultations.New(bus.ServiceConfig{Store: bustest.NewFakeStore(), Registry: reg}, nil); err != nil {
+		t.Fatal(err)
+	}
+	consultations.Register(reg) // harmless twice
+	want := append(consultations.EventTypes(), membership.EventTypes()...)
+	if got := reg.Types(); len(got) != len(want) {
+		t.Fatalf("registered %v, want %v", got, want)
+	}
+	for _, typ := range consultations.EventTypes() {
+		if !strings.HasPrefix(typ, consultations.Context+".consultation.") {
+			t.Errorf("event type %s is not consultations.consultation.<past tense>", typ)
+		}
 	}
 }
