@@ -94,7 +94,7 @@ func (d *Decoder) decodePtr(spec CommandSpec, body []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(ptr); err != nil {
-		return nil, decodeError(err)
+		return nil, decodeError(err, spec, trimmed)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, errcode.InvalidJSON.With("unexpected data after the JSON object")
@@ -108,7 +108,7 @@ func (d *Decoder) decodePtr(spec CommandSpec, body []byte) (any, error) {
 		for _, fe := range ves {
 			rule := fe.Tag()
 			if fe.Param() != "" && !strings.Contains(rule, "|") {
-				rule += "=" + fe.Param()
+				rule += "=" + jsonNames(reflect.TypeOf(ptr).Elem(), fe.Param())
 			}
 			fields[fieldPath(fe.Namespace())] = rule
 		}
@@ -125,8 +125,38 @@ func fieldPath(ns string) string {
 	return ns
 }
 
+// jsonNames replaces the Go field names of t in a rule's parameter by their JSON names
+// ("required_with=OpinionID" is "required_with=opinion_id" to a client).
+func jsonNames(t reflect.Type, param string) string {
+	words := strings.Fields(param)
+	for i, w := range words {
+		if f, ok := t.FieldByName(w); ok {
+			if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name != "" && name != "-" {
+				words[i] = name
+			}
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+// badValueField finds which top-level field of body holds a value its type's own
+// decoder refuses (a time that is not RFC 3339…), by decoding the fields one at a time.
+func badValueField(spec CommandSpec, body []byte) string {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(body, &fields) != nil {
+		return ""
+	}
+	for name, raw := range fields {
+		one, _ := json.Marshal(map[string]json.RawMessage{name: raw})
+		if json.Unmarshal(one, spec.New()) != nil {
+			return name
+		}
+	}
+	return ""
+}
+
 // decodeError classifies an encoding/json error.
-func decodeError(err error) error {
+func decodeError(err error, spec CommandSpec, body []byte) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -147,7 +177,12 @@ func decodeError(err error) error {
 			With("unknown field %q", name)
 	}
 	// Errors from UnmarshalJSON/UnmarshalText methods: well-formed JSON, bad value.
-	return errcode.ValidationFailed.With("%s", strings.TrimPrefix(msg, "json: "))
+	bad := errcode.ValidationFailed.With("%s", strings.TrimPrefix(msg, "json: "))
+	if field := badValueField(spec, body); field != "" {
+		bad = errcode.ValidationFailed.WithFields(map[string]string{field: "format"}).
+			With("%s: %s", field, strings.TrimPrefix(msg, "json: "))
+	}
+	return bad
 }
 
 // jsonKind names the JSON type expected for a Go type.

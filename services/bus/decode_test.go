@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/comite-partenaires/comite/services/bus"
 	"github.com/comite-partenaires/comite/services/errcode"
@@ -81,4 +82,28 @@ func FuzzDecodeCommand(f *testing.F) {
 			t.Fatalf("body %q: round trip %s gave %#v, %v", body, again, round, err)
 		}
 	})
+}
+
+type meeting struct {
+	StartsAt time.Time `json:"starts_at"`
+	Place    string    `json:"place,omitempty" validate:"required_without=VideoURL"`
+	VideoURL string    `json:"video_url,omitempty"`
+}
+
+// TestDecodeNamesFields: a value refused by its type's own decoder, and a rule naming
+// another field, are reported with JSON field names.
+func TestDecodeNamesFields(t *testing.T) {
+	spec := bus.CommandSpec{Context: "groups", Name: "schedule", New: func() any { return new(meeting) }}
+	cases := map[string]map[string]string{
+		`{"starts_at":"demain","place":"Lyon"}`:         {"starts_at": "format"},
+		`{"starts_at":"2027-01-05T10:00:00Z"}`:          {"place": "required_without=video_url"},
+		`{"place":"Lyon","starts_at":"05/01/2027 10h"}`: {"starts_at": "format"},
+	}
+	for body, want := range cases {
+		_, err := bus.NewDecoder().Decode(spec, []byte(body))
+		var e *errcode.Error
+		if !errors.As(err, &e) || e.Code != "validation_failed" || !reflect.DeepEqual(e.Fields, want) {
+			t.Errorf("%s: %v (fields %v), want %v", body, err, e, want)
+		}
+	}
 }
