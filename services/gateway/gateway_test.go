@@ -204,7 +204,8 @@ func TestOpenAPIHasEveryCommandAndView(t *testing.T) {
 		}
 	}
 	// validate tags became schema rules.
-	for _, want := range []string{`"maxLength":50`, `"enum":["a","b"]`, `"required":["text"]`} {
+	for _, want := range []string{`"maxLength":50`, `"enum":["a","b"]`, `"required":["text"]`,
+		`"items":{"format":"uuid","type":"string"},"maxItems":7`, `"uniqueItems":true`, `"due":{"format":"date","type":"string"}`} {
 		if !strings.Contains(strings.ReplaceAll(string(body), " ", ""), strings.ReplaceAll(want, " ", "")) &&
 			!strings.Contains(compact(body), want) {
 			t.Errorf("openapi lacks %s", want)

@@ -33,6 +33,9 @@ func (noteAdded) EventType() string { return "test.note.added" }
 type addNote struct {
 	Text string `json:"text" validate:"required,max=50"`
 	Kind string `json:"kind,omitempty" validate:"omitempty,oneof=a b"`
+	// Links and Due exercise list and date rules in OpenAPI.
+	Links []string `json:"links,omitempty" validate:"max=7,unique,dive,uuid"`
+	Due   string   `json:"due,omitempty" validate:"omitempty,datetime=2006-01-02"`
 }
 
 type noteRow struct {

@@ -125,25 +125,59 @@ func validateTagsToSchema(p jsonschema.InterceptPropParams) error {
 	if tag == "" || tag == "-" {
 		return nil
 	}
-	s := p.PropertySchema
-	isString := p.Field.Type.Kind() == reflect.String ||
-		(p.Field.Type.Kind() == reflect.Pointer && p.Field.Type.Elem().Kind() == reflect.String)
-	for _, rule := range strings.Split(tag, ",") {
+	rules := strings.Split(tag, ",")
+	// Rules after "dive" apply to a list's items, those before to the list itself.
+	before, after := rules, []string(nil)
+	for i, r := range rules {
+		if r == "dive" {
+			before, after = rules[:i], rules[i+1:]
+			break
+		}
+	}
+	t := p.Field.Type
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if applyRules(p.PropertySchema, t, before) && p.ParentSchema != nil {
+		p.ParentSchema.Required = appendUnique(p.ParentSchema.Required, p.Name)
+	}
+	if len(after) > 0 && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) &&
+		p.PropertySchema.Items != nil && p.PropertySchema.Items.SchemaOrBool != nil &&
+		p.PropertySchema.Items.SchemaOrBool.TypeObject != nil {
+		applyRules(p.PropertySchema.Items.SchemaOrBool.TypeObject, t.Elem(), after)
+	}
+	return nil
+}
+
+// applyRules maps validate rules onto the schema of a value of type t; it reports
+// whether the value is required.
+func applyRules(s *jsonschema.Schema, t reflect.Type, rules []string) (required bool) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	isString := t.Kind() == reflect.String
+	isList := t.Kind() == reflect.Slice || t.Kind() == reflect.Array
+	for _, rule := range rules {
 		name, arg, _ := strings.Cut(rule, "=")
 		n, numErr := strconv.ParseInt(arg, 10, 64)
+		isMax, isMin := (name == "max" || name == "lte") && numErr == nil, (name == "min" || name == "gte") && numErr == nil
 		switch {
 		case name == "required":
-			if p.ParentSchema != nil {
-				p.ParentSchema.Required = appendUnique(p.ParentSchema.Required, p.Name)
-			}
-		case (name == "max" || name == "lte") && numErr == nil && isString:
+			required = true
+		case isMax && isString:
 			s.WithMaxLength(n)
-		case (name == "min" || name == "gte") && numErr == nil && isString:
+		case isMin && isString:
 			s.WithMinLength(n)
-		case (name == "max" || name == "lte") && numErr == nil:
+		case isMax && isList:
+			s.WithMaxItems(n)
+		case isMin && isList:
+			s.WithMinItems(n)
+		case isMax:
 			s.WithMaximum(float64(n))
-		case (name == "min" || name == "gte") && numErr == nil:
+		case isMin:
 			s.WithMinimum(float64(n))
+		case name == "unique" && isList:
+			s.WithUniqueItems(true)
 		case name == "oneof":
 			var enum []any
 			for _, o := range strings.Fields(arg) {
@@ -152,15 +186,17 @@ func validateTagsToSchema(p jsonschema.InterceptPropParams) error {
 			s.WithEnum(enum...)
 		case name == "email":
 			s.WithFormat("email")
-		case name == "url" || name == "http_url":
+		case name == "url" || name == "http_url" || name == "https_url":
 			s.WithFormat("uri")
 		case strings.HasPrefix(name, "uuid"):
 			s.WithFormat("uuid")
+		case name == "datetime" && arg == "2006-01-02":
+			s.WithFormat("date")
 		case name == "datetime" || name == "rfc3339":
 			s.WithFormat("date-time")
 		}
 	}
-	return nil
+	return required
 }
 
 func appendUnique(list []string, s string) []string {
