@@ -90,19 +90,24 @@ func importLine(dec *bus.Decoder, cmd ImportSheets, l Line) (SheetCreated, map[s
 		return SheetCreated{}, bad
 	}
 	decoded, err := dec.Decode(createSheetSpec(), raw)
+	var fields map[string]string
 	if err != nil {
-		for field, rule := range errcode.From(err).Fields {
+		fields = errcode.From(err).Fields
+		for field, rule := range fields {
 			bad[columnOf(field)] = csvRule(field, rule)
 		}
-		if len(errcode.From(err).Fields) == 0 {
+		if len(fields) == 0 {
 			bad[ColTitle] = "invalid"
 		}
+	}
+	// A well-formed date is checked even when other cells are bad: every error at once.
+	if _, badDate := fields["due_date"]; l.DueDate != "" && !badDate && pastDue(l.DueDate, cmd.Time) {
+		bad[ColDueDate] = "date_in_past"
+	}
+	if err != nil {
 		return SheetCreated{}, bad
 	}
 	c := decoded.(CreateSheet)
-	if pastDue(c.DueDate, cmd.Time) {
-		bad[ColDueDate] = "date_in_past"
-	}
 	ev := newSheet(ImportedSheetIDFor(cmd.CommandID, l.Number), owner, c)
 	ev.ImportCommandID, ev.ImportLine = cmd.CommandID, l.Number
 	return ev, bad
