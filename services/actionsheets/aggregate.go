@@ -31,8 +31,11 @@
 package actionsheets
 
 import (
+	"bytes"
 	"context"
+	"iter"
 	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/google/uuid"
@@ -123,11 +126,59 @@ const (
 // Closed reports whether a sheet in status s can no longer change.
 func (s Status) Closed() bool { return s == StatusDone || s == StatusAbandoned }
 
-// Board is the state of the board aggregate: every sheet of the committee. Its map is
-// never modified in place: Evolve returns a board with a new map, so earlier states
-// stay valid.
+// Board is the state of the board aggregate: every sheet of the committee.
+//
+// Evolve never modifies a board in place, so earlier states stay valid; but copying one
+// map of every sheet at every event would make folding the board's history quadratic
+// (seconds for a few thousand sheets). So the sheets are spread over buckets by the first
+// byte of their ID (uniform: IDs are SHA-1 based), and Evolve copies only the bucket it
+// changes. Read them with Sheet, Len and Sheets.
 type Board struct {
-	Sheets map[uuid.UUID]Sheet
+	buckets [256]map[uuid.UUID]Sheet
+	count   int
+}
+
+// Sheet returns the sheet id, if the board has it.
+func (b Board) Sheet(id uuid.UUID) (Sheet, bool) {
+	s, ok := b.buckets[id[0]][id]
+	return s, ok
+}
+
+// Len is the number of sheets on the board.
+func (b Board) Len() int { return b.count }
+
+// Sheets returns every sheet, in the order of their IDs (a stable order, not a meaningful
+// one: views sort as they like).
+func (b Board) Sheets() []Sheet {
+	out := slices.AppendSeq(make([]Sheet, 0, b.count), b.all())
+	slices.SortFunc(out, func(x, y Sheet) int { return bytes.Compare(x.ID[:], y.ID[:]) })
+	return out
+}
+
+// all yields every sheet in no particular order, for decisions that scan the board.
+func (b Board) all() iter.Seq[Sheet] {
+	return func(yield func(Sheet) bool) {
+		for _, bucket := range b.buckets {
+			for _, s := range bucket {
+				if !yield(s) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// with returns b with sheet s set, copying only the bucket s lives in.
+func (b Board) with(s Sheet) Board {
+	old := b.buckets[s.ID[0]]
+	if _, ok := old[s.ID]; !ok {
+		b.count++
+	}
+	bucket := make(map[uuid.UUID]Sheet, len(old)+1)
+	maps.Copy(bucket, old)
+	bucket[s.ID] = s
+	b.buckets[s.ID[0]] = bucket
+	return b
 }
 
 // Sheet is one action sheet as its events left it.
@@ -174,7 +225,7 @@ func Evolve(b Board, p events.Payload) Board {
 		if e.OpinionID != nil {
 			s.OpinionID = *e.OpinionID
 		}
-		b.Sheets = with(b.Sheets, s.ID, s)
+		b = b.with(s)
 	case SheetStarted:
 		b = update(b, e.SheetID, func(s *Sheet) { s.Status = StatusInProgress })
 	case ProgressRecorded:
@@ -192,23 +243,14 @@ func Evolve(b Board, p events.Payload) Board {
 	return b
 }
 
-// update returns b with the sheet id changed by fn, on a copy of the map.
+// update returns b with the sheet id changed by fn, leaving b itself as it was.
 func update(b Board, id uuid.UUID, fn func(*Sheet)) Board {
-	s, ok := b.Sheets[id]
+	s, ok := b.Sheet(id)
 	if !ok {
 		return b
 	}
 	fn(&s)
-	b.Sheets = with(b.Sheets, id, s)
-	return b
-}
-
-// with returns a copy of m with k set to v.
-func with[V any](m map[uuid.UUID]V, k uuid.UUID, v V) map[uuid.UUID]V {
-	out := make(map[uuid.UUID]V, len(m)+1)
-	maps.Copy(out, m)
-	out[k] = v
-	return out
+	return b.with(s)
 }
 
 // Fold evolves the empty board through evs: the state after them.
@@ -226,10 +268,4 @@ func LoadBoard(ctx context.Context, st store.Store, reg *events.Registry) (Board
 	Register(reg)
 	b, _, err := bus.Fold(ctx, st, reg, BoardStream, Board{}, Evolve)
 	return b, err
-}
-
-// Sheet returns the sheet id, if the board has it.
-func (b Board) Sheet(id uuid.UUID) (Sheet, bool) {
-	s, ok := b.Sheets[id]
-	return s, ok
 }

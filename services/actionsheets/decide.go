@@ -80,7 +80,7 @@ func createSheet(b Board, cmd CreateSheet) ([]events.Payload, error) {
 		return nil, errcode.DateInPast.WithFields(map[string]string{"due_date": "future"}).With("%s", cmd.DueDate)
 	}
 	ev := newSheet(SheetIDFor(cmd.CommandID), owner, cmd)
-	if _, taken := b.Sheets[ev.SheetID]; taken || titleTaken(b, ev.Level, ev.Title) {
+	if _, taken := b.Sheet(ev.SheetID); taken || titleTaken(b, ev.Level, ev.Title) {
 		return nil, ErrSheetExists.WithFields(map[string]string{"title": "unique"}).With("%s", ev.Title)
 	}
 	return []events.Payload{ev}, nil
@@ -161,7 +161,7 @@ func newSheet(id, owner uuid.UUID, cmd CreateSheet) SheetCreated {
 // findSheet finds a sheet by its ID as a command spells it.
 func findSheet(b Board, id string) (Sheet, error) {
 	uid, err := uuid.Parse(id)
-	s, ok := b.Sheets[uid]
+	s, ok := b.Sheet(uid)
 	if err != nil || !ok {
 		return Sheet{}, ErrSheetNotFound.With("%s", id)
 	}
@@ -196,7 +196,7 @@ func pastDue(due string, now time.Time) bool {
 // and spacing) at this level. Done sheets count: doing the same thing twice at the
 // same level is a new sheet with a new title ("… (2027)").
 func titleTaken(b Board, level Level, title string) bool {
-	for _, s := range b.Sheets {
+	for s := range b.all() {
 		if s.Status != StatusAbandoned && titleKey(s.Level, s.Title) == titleKey(level, title) {
 			return true
 		}

@@ -276,20 +276,19 @@ func TestImportAtTheLimit(t *testing.T) {
 		t.Fatalf("last event %+v", last)
 	}
 	b := Fold(got...)
-	if len(b.Sheets) != MaxImportLines {
-		t.Fatalf("%d sheets", len(b.Sheets))
+	if b.Len() != MaxImportLines || len(b.Sheets()) != MaxImportLines {
+		t.Fatalf("%d sheets", b.Len())
 	}
 }
 
 func TestEvolve(t *testing.T) {
 	before := Fold(board()...)
-	sheets := before.Sheets
 	after := Evolve(before, ProgressRecorded{SheetID: ecoles, Percent: 60, Comment: "18 écoles sur 30", AsOf: "2026-03-01"})
 	after = Evolve(after, SheetRescheduled{SheetID: colleges, DueDate: "2027-12-31", PreviousDueDate: "2027-06-30"})
 	after = Evolve(after, ecolesDone)
 	after = Evolve(after, lyceesDropped)
 	after = Evolve(after, SheetStarted{SheetID: SheetIDFor("inconnue")})
-	if sheets[ecoles].Status != StatusInProgress || sheets[ecoles].Reports != 0 || sheets[colleges].DueDate != "2027-06-30" || len(sheets) != 3 {
+	if !reflect.DeepEqual(before, Fold(board()...)) {
 		t.Fatal("Evolve modified its input state")
 	}
 	e, _ := after.Sheet(ecoles)
@@ -303,7 +302,7 @@ func TestEvolve(t *testing.T) {
 	if l, _ := after.Sheet(lycees); l.Status != StatusAbandoned || !l.Status.Closed() || l.Outcome != lyceesDropped.Reason {
 		t.Fatalf("lycée sheet %+v", l)
 	}
-	if _, ok := after.Sheet(SheetIDFor("inconnue")); ok || len(after.Sheets) != 3 {
+	if _, ok := after.Sheet(SheetIDFor("inconnue")); ok || after.Len() != 3 {
 		t.Fatal("an event for an unknown sheet created one")
 	}
 	imp := Fold(importedEvents...)

@@ -34,7 +34,7 @@ func importSheets(b Board, cmd ImportSheets) ([]events.Payload, error) {
 		problems[lineKey(2)] = "required"
 	}
 	taken := map[string]bool{}
-	for _, s := range b.Sheets {
+	for s := range b.all() {
 		if s.Status != StatusAbandoned {
 			taken[titleKey(s.Level, s.Title)] = true
 		}
@@ -45,7 +45,7 @@ func importSheets(b Board, cmd ImportSheets) ([]events.Payload, error) {
 		ev, bad := importLine(dec, cmd, l)
 		if ev.SheetID != uuid.Nil {
 			key := titleKey(ev.Level, ev.Title)
-			if _, exists := b.Sheets[ev.SheetID]; exists || taken[key] {
+			if _, exists := b.Sheet(ev.SheetID); exists || taken[key] {
 				bad[ColTitle] = "unique"
 			}
 			taken[key] = true

@@ -189,8 +189,8 @@ func TestServiceOverNATS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(b.Sheets) != 6 {
-		t.Fatalf("%d sheets", len(b.Sheets))
+	if b.Len() != 6 {
+		t.Fatalf("%d sheets", b.Len())
 	}
 	s, _ := b.Sheet(actionsheets.SheetIDFor("s-ecoles"))
 	if s.Status != actionsheets.StatusDone || s.Reports != 2 || s.Progress.Percent != 100 || s.Progress.AsOf != "2026-03-05" || s.OrganisationID != amf {
@@ -246,8 +246,8 @@ func TestLargestImportOverNATS(t *testing.T) {
 		t.Fatalf("%d events", len(rep.Events))
 	}
 	board, err := actionsheets.LoadBoard(ctx, st, reg)
-	if err != nil || len(board.Sheets) != actionsheets.MaxImportLines {
-		t.Fatalf("%d sheets, %v", len(board.Sheets), err)
+	if err != nil || board.Len() != actionsheets.MaxImportLines {
+		t.Fatalf("%d sheets, %v", board.Len(), err)
 	}
 	if s, _ := board.Sheet(actionsheets.ImportedSheetIDFor("imp-500", 501)); s.Title != "Équipement numérique de l'école n° 500" {
 		t.Fatalf("last sheet %+v", s)
