@@ -5,15 +5,24 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
+	natsjs "github.com/nats-io/nats.go/jetstream"
 
 	"github.com/comite-partenaires/comite/events"
+	"github.com/comite-partenaires/comite/events/store"
 	"github.com/comite-partenaires/comite/events/store/jetstream"
+	"github.com/comite-partenaires/comite/services/actionsheets"
 	"github.com/comite-partenaires/comite/services/bus"
+	"github.com/comite-partenaires/comite/services/consultations"
 	"github.com/comite-partenaires/comite/services/membership"
 	"github.com/comite-partenaires/comite/services/natsembed"
+	"github.com/comite-partenaires/comite/services/opinions"
+	"github.com/comite-partenaires/comite/services/processes"
+	"github.com/comite-partenaires/comite/services/workinggroups"
 )
 
 // systemConfig is what every command running the services in-process needs.
@@ -22,10 +31,14 @@ type systemConfig struct {
 	Fsync      natsembed.Fsync
 	NATSListen string
 	Log        *slog.Logger
+	// Clock stamps events and says when deadlines pass (time.Now when nil; tests move it).
+	Clock func() time.Time
+	// Tick is how often the deadline scheduler looks for due consultations (1s when zero).
+	Tick time.Duration
 }
 
-// system is the embedded NATS server, the event store and the domain services, wired
-// together. Close stops them in reverse order.
+// system is the embedded NATS server, the event store, the domain services and the
+// process managers, wired together. Close stops them in reverse order.
 type system struct {
 	nats     *natsembed.Server
 	conn     *nats.Conn
@@ -34,6 +47,9 @@ type system struct {
 	client   *bus.Client
 	services []interface{ Stop() error }
 	commands []bus.CommandSpec
+
+	stopProcesses context.CancelFunc
+	processes     sync.WaitGroup
 }
 
 func startSystem(ctx context.Context, cfg systemConfig) (_ *system, err error) {
@@ -43,6 +59,9 @@ func startSystem(ctx context.Context, cfg systemConfig) (_ *system, err error) {
 			s.Close()
 		}
 	}()
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
 	if cfg.Fsync == natsembed.FsyncInterval {
 		cfg.Log.Warn("fsync=interval: JetStream syncs to disk every 2 minutes; a power cut may lose acknowledged commands (a process crash does not)")
 	}
@@ -55,22 +74,116 @@ func startSystem(ctx context.Context, cfg systemConfig) (_ *system, err error) {
 	if s.store, err = jetstream.Open(ctx, s.conn, jetstream.Config{}); err != nil {
 		return nil, fmt.Errorf("opening the event store: %w", err)
 	}
-	membership.Register(s.registry)
-	svc, err := membership.New(membership.Config{Store: s.store, Conn: s.conn, Registry: s.registry, Clock: time.Now, Log: cfg.Log})
-	if err != nil {
+	if err := s.startServices(ctx, cfg); err != nil {
 		return nil, err
 	}
-	if err := svc.Start(ctx); err != nil {
-		return nil, err
-	}
-	s.services = append(s.services, svc)
-	s.commands = append(s.commands, membership.Commands()...)
 	s.client = bus.NewClient(s.conn, bus.ClientOptions{})
+	if err := s.startProcesses(ctx, cfg); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
-// Close stops the services, the store and the NATS server; it is idempotent.
+// startServices starts every context's command service on the embedded NATS server.
+func (s *system) startServices(ctx context.Context, cfg systemConfig) error {
+	bcfg := bus.ServiceConfig{Store: s.store, Conn: s.conn, Registry: s.registry, Clock: cfg.Clock, Log: cfg.Log}
+	msvc, err := membership.New(membership.Config{Store: s.store, Conn: s.conn, Registry: s.registry, Clock: cfg.Clock, Log: cfg.Log})
+	if err != nil {
+		return err
+	}
+	if err := msvc.Start(ctx); err != nil {
+		return err
+	}
+	s.services = append(s.services, msvc)
+	s.commands = append(s.commands, membership.Commands()...)
+	starts := []struct {
+		commands []bus.CommandSpec
+		build    func() (*bus.Service, error)
+	}{
+		{workinggroups.Commands(), func() (*bus.Service, error) { return workinggroups.New(bcfg) }},
+		{opinions.Commands(), func() (*bus.Service, error) { return opinions.New(bcfg, groupLookup(s.store, s.registry)) }},
+		{actionsheets.Commands(), func() (*bus.Service, error) { return actionsheets.New(bcfg) }},
+		{consultations.Commands(), func() (*bus.Service, error) {
+			return consultations.New(bcfg, opinionLookup(s.store, s.registry))
+		}},
+	}
+	for _, st := range starts {
+		svc, err := st.build()
+		if err != nil {
+			return err
+		}
+		if err := svc.Start(ctx); err != nil {
+			return err
+		}
+		s.services = append(s.services, svc)
+		s.commands = append(s.commands, st.commands...)
+	}
+	return nil
+}
+
+// startProcesses starts the process managers and the deadline scheduler; Close stops them.
+func (s *system) startProcesses(ctx context.Context, cfg systemConfig) error {
+	js, err := natsjs.New(s.conn)
+	if err != nil {
+		return err
+	}
+	checkpoints, err := processes.NewKVCheckpoints(ctx, js, 1)
+	if err != nil {
+		return err
+	}
+	mcfg := processes.OpinionOutcomesConfig()
+	mcfg.Store, mcfg.Registry, mcfg.Sender, mcfg.Checkpoints, mcfg.Log = s.store, s.registry, s.client, checkpoints, cfg.Log
+	outcomes, err := processes.NewManager(mcfg)
+	if err != nil {
+		return err
+	}
+	deadlines, err := processes.NewDeadlines(processes.DeadlinesConfig{Store: s.store, Registry: s.registry, Sender: s.client,
+		Clock: cfg.Clock, Tick: cfg.Tick, Log: cfg.Log})
+	if err != nil {
+		return err
+	}
+	pctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.stopProcesses = cancel
+	for name, run := range map[string]func(context.Context) error{"opinion-outcomes": outcomes.Run, "deadlines": deadlines.Run} {
+		s.processes.Go(func() {
+			if err := run(pctx); err != nil {
+				cfg.Log.Error("process stopped", "process", name, "err", err)
+			}
+		})
+	}
+	return nil
+}
+
+// groupLookup tells the opinions service whether a drafting group exists and is open.
+func groupLookup(st store.Store, reg *events.Registry) opinions.GroupLookup {
+	return func(ctx context.Context, id uuid.UUID) (bool, bool, error) {
+		g, ok, err := workinggroups.LoadGroup(ctx, st, reg, id)
+		return ok, g.Closed, err
+	}
+}
+
+// opinionLookup tells the consultations service which version of an opinion is frozen.
+func opinionLookup(st store.Store, reg *events.Registry) consultations.OpinionLookup {
+	return func(ctx context.Context, id uuid.UUID) (consultations.OpinionVersion, bool, error) {
+		o, ok, err := opinions.LoadOpinion(ctx, st, reg, id)
+		if err != nil || !ok {
+			return consultations.OpinionVersion{}, ok, err
+		}
+		v := consultations.OpinionVersion{State: string(o.State)}
+		if o.Frozen != nil {
+			v.TextSHA256 = o.Frozen.SHA256
+		}
+		return v, true, nil
+	}
+}
+
+// Close stops the processes, the services, the store and the NATS server; it is
+// idempotent.
 func (s *system) Close() error {
+	if s.stopProcesses != nil {
+		s.stopProcesses()
+	}
+	s.processes.Wait()
 	var errs []error
 	for i := len(s.services) - 1; i >= 0; i-- {
 		errs = append(errs, s.services[i].Stop())

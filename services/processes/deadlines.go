@@ -59,7 +59,7 @@ func NewDeadlines(cfg DeadlinesConfig) (*Deadlines, error) {
 
 // Run follows the log and closes due consultations until ctx ends (it returns nil then).
 func (d *Deadlines) Run(ctx context.Context) error {
-	pending := map[uuid.UUID]time.Time{}
+	pending := map[uuid.UUID]due{}
 	var pos uint64
 	for {
 		err := d.follow(ctx, &pos, pending)
@@ -76,7 +76,13 @@ func (d *Deadlines) Run(ctx context.Context) error {
 	}
 }
 
-func (d *Deadlines) follow(ctx context.Context, pos *uint64, pending map[uuid.UUID]time.Time) error {
+// due is an open consultation's deadline, and the opening event the close follows from.
+type due struct {
+	deadline time.Time
+	opened   events.Event
+}
+
+func (d *Deadlines) follow(ctx context.Context, pos *uint64, pending map[uuid.UUID]due) error {
 	sub, err := d.cfg.Store.Subscribe(ctx, *pos)
 	if err != nil {
 		return err
@@ -107,7 +113,7 @@ func (d *Deadlines) follow(ctx context.Context, pos *uint64, pending map[uuid.UU
 			}
 			switch e := p.(type) {
 			case consultations.ConsultationOpened:
-				pending[e.ConsultationID] = e.Deadline
+				pending[e.ConsultationID] = due{deadline: e.Deadline, opened: ev}
 			case consultations.ConsultationClosed:
 				delete(pending, e.ConsultationID)
 			}
@@ -116,15 +122,18 @@ func (d *Deadlines) follow(ctx context.Context, pos *uint64, pending map[uuid.UU
 }
 
 // closeDue sends the deadline close of every consultation whose deadline has passed.
-func (d *Deadlines) closeDue(ctx context.Context, pending map[uuid.UUID]time.Time) {
+// The close belongs to the consultation's story: it carries the opening's correlation ID
+// and is caused by the opening event.
+func (d *Deadlines) closeDue(ctx context.Context, pending map[uuid.UUID]due) {
 	now := d.cfg.Clock()
-	for id, deadline := range pending {
-		if now.Before(deadline) {
+	for id, c := range pending {
+		if now.Before(c.deadline) {
 			continue
 		}
 		req := consultations.DeadlineCloseRequest(id)
 		// Every scheduler sends the same actor, so that their requests are one command.
 		req.Actor = Actor("deadlines")
+		req.CorrelationID, req.CausationID = c.opened.Meta.CorrelationID, c.opened.ID.String()
 		rep, err := d.cfg.Sender.Send(ctx, req)
 		switch {
 		case err == nil:

@@ -76,11 +76,19 @@ func (v *votingSystem) must(t *testing.T, context_, command, id string, body any
 func (v *votingSystem) closedEvents(t *testing.T, id uuid.UUID) int {
 	t.Helper()
 	n := 0
+	var opened events.Event
 	for ev, err := range v.store.Read(context.Background(), consultations.ConsultationStream(id), 0) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if ev.Type == consultations.TypeConsultationOpened {
+			opened = ev
+		}
 		if ev.Type == consultations.TypeConsultationClosed {
+			if ev.Meta.CorrelationID != opened.Meta.CorrelationID || ev.Meta.CausationID != opened.ID.String() {
+				t.Errorf("closed with correlation %q and causation %q, want the opening's %q and %s",
+					ev.Meta.CorrelationID, ev.Meta.CausationID, opened.Meta.CorrelationID, opened.ID)
+			}
 			n++
 			if ev.Meta.Actor != processes.Actor("deadlines") {
 				t.Errorf("closed by %+v", ev.Meta.Actor)
