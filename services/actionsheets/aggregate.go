@@ -12,22 +12,24 @@
 //
 //   - a CSV import of up to 500 sheets is one atomic append: all the sheets become
 //     visible together, or none does (a bad line rejects the whole file);
-//   - uniqueness (one open sheet per title and level) is a pure decision over the
-//     board's state, with no cross-stream race to guard against.
+//   - uniqueness (one title per level, abandoned sheets aside) is a pure decision over
+//     the board's state, with no cross-stream race to guard against, including between
+//     the lines of one file and the sheets already there.
 //
 // Each event still names its sheet_id, so every sheet's history can be read back from
 // the board's stream, and projections key their rows by it. The price is that commands
-// on different sheets serialise on one stream; for a committee's few hundred sheets,
-// updated a few times a month each, that is no price at all.
+// on different sheets serialise on one stream, and that each one folds the whole board
+// (see Board for why that stays cheap); for a committee's few hundred or thousand
+// sheets, updated a few times a month each, that is a small price.
 //
 // # Dates
 //
 // Due dates and "as of" dates are civil dates (YYYY-MM-DD) without a time zone, while
 // the clock (bus.Envelope.Time) is an instant. The committee spans time zones (the
 // overseas départements and régions are members too), so a civil date is judged with the
-// benefit of the doubt: a due date is "in the past" only when it is before today
-// everywhere on Earth (UTC−12), and an "as of" date is "in the future" only when it is
-// after today everywhere on Earth (UTC+14).
+// benefit of the doubt: a due date is "in the past" only when that day is over
+// everywhere on Earth (it is before the date at UTC−12), and an "as of" date is "in the
+// future" only when that day has begun nowhere (it is after the date at UTC+14).
 package actionsheets
 
 import (

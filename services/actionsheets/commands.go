@@ -59,7 +59,8 @@ func (o Organisations) Lookup(ref string) (uuid.UUID, bool) {
 	return uuid.Nil, false
 }
 
-// CreateSheet creates a planned sheet. Its ID is SheetIDFor(command ID).
+// CreateSheet creates a planned sheet. Its ID is SheetIDFor(command ID). No two sheets
+// that are not abandoned may share a title (ignoring case and spacing) at one level.
 type CreateSheet struct {
 	bus.Envelope `validate:"-"`
 	Title        string       `json:"title" validate:"required,notblank,max=300"`
