@@ -24,9 +24,17 @@ type inProcess struct {
 
 func startInProcess(t *testing.T, dataDir string, withDemo bool) *inProcess {
 	t.Helper()
+	return startServer(t, serverConfig{systemConfig: systemConfig{DataDir: dataDir}, Demo: withDemo})
+}
+
+// startServer runs the all-in-one server with cfg (logs discarded when cfg.Log is nil).
+func startServer(t *testing.T, cfg serverConfig) *inProcess {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := newServer(ctx, serverConfig{systemConfig: systemConfig{DataDir: dataDir, Log: log}, Demo: withDemo})
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	srv, err := newServer(ctx, cfg)
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -1,0 +1,291 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/comite-partenaires/comite/events"
+	"github.com/comite-partenaires/comite/events/store"
+	"github.com/comite-partenaires/comite/services/actionsheets"
+	"github.com/comite-partenaires/comite/services/consultations"
+	"github.com/comite-partenaires/comite/services/demo"
+	"github.com/comite-partenaires/comite/services/membership"
+	"github.com/comite-partenaires/comite/services/opinions"
+	"github.com/comite-partenaires/comite/services/processes"
+	"github.com/comite-partenaires/comite/services/workinggroups"
+)
+
+// testActorHeader carries the acting person in tests, until sessions exist (issue 5).
+const testActorHeader = "X-Test-Actor"
+
+func actorFromHeader(r *http.Request) (events.Actor, error) {
+	var a events.Actor
+	err := json.Unmarshal([]byte(r.Header.Get(testActorHeader)), &a)
+	return a, err
+}
+
+// workServer is the all-in-one server with a clock the test moves and actors the test
+// chooses per request.
+type workServer struct {
+	*inProcess
+	now atomic.Int64
+}
+
+func (w *workServer) clock() time.Time { return time.Unix(0, w.now.Load()).UTC() }
+
+func startWorkServer(t *testing.T) *workServer {
+	t.Helper()
+	w := &workServer{}
+	w.now.Store(time.Now().UnixNano())
+	w.inProcess = startServer(t, serverConfig{systemConfig: systemConfig{DataDir: t.TempDir(), Clock: w.clock,
+		Tick: 10 * time.Millisecond}, actorFor: actorFromHeader})
+	return w
+}
+
+// post sends a command through the HTTP API and returns its reply, failing the test on
+// anything but 200.
+func (w *workServer) post(t *testing.T, actor events.Actor, correlation, key, path string, body any) commandReply {
+	t.Helper()
+	r := w.send(t, actor, correlation, key, path, body)
+	if r.Status != http.StatusOK {
+		t.Fatalf("POST %s: %d %s", path, r.Status, r.Body)
+	}
+	var rep commandReply
+	if err := json.Unmarshal(r.Body, &rep); err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func (w *workServer) send(t *testing.T, actor events.Actor, correlation, key, path string, body any) httpResult {
+	t.Helper()
+	b, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(actor)
+	h := map[string]string{testActorHeader: string(a), "Idempotency-Key": key}
+	if correlation != "" {
+		h["X-Correlation-Id"] = correlation
+	}
+	return call(t, "POST", w.http.URL+"/api/v1/"+path, string(b), h)
+}
+
+// log returns every event of the log, in global order.
+func (w *workServer) log(t *testing.T) []events.Event {
+	t.Helper()
+	var out []events.Event
+	for ev, err := range w.srv.sys.store.ReadAll(context.Background(), store.Start) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, ev)
+	}
+	return out
+}
+
+// TestCommitteeWorkEndToEnd drives a recommendation from its drafting to its action
+// sheets through the HTTP API only — real gateway, NATS, services, JetStream store,
+// deadline scheduler and process manager — then finds every step in the log, in order,
+// with its correlation and causation.
+func TestCommitteeWorkEndToEnd(t *testing.T) {
+	w := startWorkServer(t)
+	secretariat := events.Actor{User: "secretariat@education.gouv.fr", Role: "secretariat"}
+
+	// The committee's organisations (demo.Organisations), with IDs known in advance.
+	org := map[string]uuid.UUID{}
+	for _, o := range demo.Organisations() {
+		key := uuid.NewString()
+		w.post(t, secretariat, "", key, "membership/add-organisation", o)
+		org[o.Acronym] = membership.OrganisationIDFor(key)
+	}
+	secretariat.Organisation = org["MEN-DNE"].String()
+	w.post(t, secretariat, "", uuid.NewString(), "membership/designate-secretariat", map[string]any{"organisation_id": org["MEN-DNE"]})
+	member := func(acronym string) events.Actor {
+		return events.Actor{User: strings.ToLower(acronym) + "@demo.invalid", Organisation: org[acronym].String(), Role: "member"}
+	}
+
+	const dossier = "dossier-gouvernance-2027"
+	var keys []string // the command IDs of the story, in order
+	step := func(actor events.Actor, path string, body any) commandReply {
+		t.Helper()
+		key := uuid.NewString()
+		keys = append(keys, key)
+		return w.post(t, actor, dossier, key, path, body)
+	}
+
+	// A working group drafts a recommendation.
+	step(member("AMF"), "workinggroups/create-group", map[string]any{"name": "Gouvernance à la bonne échelle",
+		"mandate": "Structurer un cadre général de cohérence entre les échelons territoriaux.", "theme": "gouvernance",
+		"lead_organisation_id": org["AMF"]})
+	group := workinggroups.GroupIDFor(keys[len(keys)-1])
+	for _, a := range []string{"ADF", "ARF", "MEN-DNE"} {
+		step(member("AMF"), "workinggroups/add-member", map[string]any{"group_id": group, "organisation_id": org[a]})
+	}
+	draft := "Le comité recommande une gouvernance concertée du service public du numérique éducatif.\n" +
+		"Chaque académie nomme un délégué au numérique."
+	step(member("AMF"), "opinions/create-opinion", map[string]any{"kind": "recommendation", "group_id": group,
+		"title": "Recommandation sur la gouvernance à la bonne échelle", "theme": "gouvernance", "text": draft})
+	opinion := opinions.OpinionIDFor(keys[len(keys)-1])
+	revised := draft + "\nLes collectivités sont associées à la feuille de route numérique académique."
+	step(member("ADF"), "opinions/edit-text", map[string]any{"opinion_id": opinion, "base_version": 1, "text": revised})
+	step(member("AMF"), "opinions/submit-for-review", map[string]any{"opinion_id": opinion})
+
+	// An amendment is proposed and accepted.
+	step(member("ARF"), "opinions/propose-amendment", map[string]any{"opinion_id": opinion,
+		"passage": "Chaque académie nomme", "replacement": "Chaque recteur d'académie nomme",
+		"reason": "Conformément à la demande du ministère aux recteurs."})
+	amendment := opinions.AmendmentIDFor(keys[len(keys)-1])
+	step(member("AMF"), "opinions/accept-amendment", map[string]any{"opinion_id": opinion, "amendment_id": amendment})
+
+	// The text is frozen: the vote is bound to its SHA-256.
+	frozen := strings.Replace(revised, "Chaque académie nomme", "Chaque recteur d'académie nomme", 1)
+	sum := opinions.TextSHA256(frozen)
+	step(member("AMF"), "opinions/open-vote", map[string]any{"opinion_id": opinion})
+
+	// The 11 organisations vote, with a quorum; Villes Internet through a proxy to the AMF.
+	var electorate []map[string]any
+	for _, o := range demo.Organisations() {
+		electorate = append(electorate, map[string]any{"organisation_id": org[o.Acronym]})
+	}
+	deadline := w.clock().Add(7 * 24 * time.Hour).Truncate(time.Second)
+	step(secretariat, "consultations/open-consultation", map[string]any{
+		"question": "Adoptez-vous la recommandation sur la gouvernance à la bonne échelle ?", "kind": "yes_no_abstain",
+		"electorate": electorate, "quorum": map[string]any{"min_participation": 60}, "deadline": deadline,
+		"opinion_id": opinion, "opinion_text_sha256": sum})
+	consultation := consultations.ConsultationIDFor(keys[len(keys)-1])
+	step(member("VI"), "consultations/grant-proxy", map[string]any{"consultation_id": consultation,
+		"from_organisation_id": org["VI"], "to_organisation_id": org["AMF"], "signed_on": w.clock().Format(time.DateOnly)})
+	choices := map[string]string{"AMF": "pour", "AMRF": "pour", "ADF": "pour", "ARF": "pour", "AMGVF": "pour", "RFVE": "pour",
+		"AMVBF": "contre", "VI": "pour", "CDC": "abstention", "MEN-DNE": "pour", "MEFI": "contre"}
+	for _, o := range demo.Organisations() {
+		voter := member(o.Acronym)
+		if o.Acronym == "VI" {
+			voter = member("AMF")
+		}
+		step(voter, "consultations/cast-ballot", map[string]any{"consultation_id": consultation,
+			"organisation_id": org[o.Acronym], "choices": []string{choices[o.Acronym]}})
+	}
+
+	// The deadline passes: the scheduler closes the consultation, the process manager
+	// adopts the opinion.
+	w.now.Store(deadline.Add(time.Second).UnixNano())
+	eventually(t, "the opinion's adoption", func() bool {
+		return slices.ContainsFunc(w.log(t), func(e events.Event) bool { return e.Type == opinions.TypeAdopted })
+	})
+
+	// Three action sheets follow from it, and progress is recorded.
+	sheet := map[string]any{"theme": "gouvernance", "due_date": w.clock().AddDate(0, 6, 0).Format(time.DateOnly), "opinion_id": opinion}
+	for _, s := range []struct{ title, level, owner string }{
+		{"Désigner un référent numérique dans chaque mairie", "commune", "AMF"},
+		{"Mutualiser la maintenance des équipements des collèges", "departement", "ADF"},
+		{"Feuille de route numérique régionale des lycées", "region", "ARF"},
+	} {
+		body := map[string]any{"title": s.title, "level": s.level, "organisation_id": org[s.owner]}
+		for k, v := range sheet {
+			body[k] = v
+		}
+		step(member(s.owner), "actionsheets/create-sheet", body)
+	}
+	firstSheet := actionsheets.SheetIDFor(keys[len(keys)-3])
+	step(member("AMF"), "actionsheets/start-sheet", map[string]any{"sheet_id": firstSheet})
+	step(member("AMF"), "actionsheets/record-progress", map[string]any{"sheet_id": firstSheet, "percent": 40,
+		"comment": "Référents désignés dans 40 % des communes adhérentes."})
+
+	checkStory(t, w.log(t), dossier, keys, sum)
+}
+
+// checkStory finds the story in the log: its events in order, each correlated with the
+// dossier and caused by its command (or, for the scheduler's and the process manager's,
+// by the event that led to them), and a hash chain that holds.
+func checkStory(t *testing.T, log []events.Event, dossier string, keys []string, sum string) {
+	t.Helper()
+	verifier := events.NewChainVerifier()
+	var story []events.Event
+	for _, ev := range log {
+		if err := verifier.Check(ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.Meta.CorrelationID == dossier {
+			story = append(story, ev)
+		}
+	}
+	var types []string
+	for _, ev := range story {
+		types = append(types, ev.Type)
+	}
+	want := []string{workinggroups.TypeGroupCreated, workinggroups.TypeMemberAdded, workinggroups.TypeMemberAdded, workinggroups.TypeMemberAdded,
+		opinions.TypeCreated, opinions.TypeDraftChanged, opinions.TypeDraftChanged, opinions.TypeSubmittedForReview,
+		opinions.TypeAmendmentProposed, opinions.TypeAmendmentAccepted, opinions.TypeDraftChanged, opinions.TypeVotingOpened,
+		consultations.TypeConsultationOpened, consultations.TypeProxyGranted}
+	for range 11 {
+		want = append(want, consultations.TypeBallotCast)
+	}
+	want = append(want, consultations.TypeConsultationClosed, opinions.TypeAdopted,
+		actionsheets.TypeSheetCreated, actionsheets.TypeSheetCreated, actionsheets.TypeSheetCreated,
+		actionsheets.TypeSheetStarted, actionsheets.TypeProgressRecorded)
+	if !slices.Equal(types, want) {
+		t.Fatalf("the story in the log:\n%s\nwant:\n%s", strings.Join(types, "\n"), strings.Join(want, "\n"))
+	}
+
+	// Causation: each command's events are caused by it, in the order sent; the close by
+	// the opening, the adoption by the close.
+	byID := map[string]events.Event{}
+	for _, ev := range story {
+		byID[ev.ID.String()] = ev
+	}
+	k := 0
+	for i, ev := range story {
+		switch ev.Type {
+		case consultations.TypeConsultationClosed:
+			opened := byID[ev.Meta.CausationID]
+			if opened.Type != consultations.TypeConsultationOpened || ev.Meta.Actor != processes.Actor("deadlines") {
+				t.Fatalf("closed: caused by %q (%s), actor %+v", ev.Meta.CausationID, opened.Type, ev.Meta.Actor)
+			}
+			continue
+		case opinions.TypeAdopted:
+			closed := byID[ev.Meta.CausationID]
+			if closed.Type != consultations.TypeConsultationClosed || ev.Meta.Actor != processes.Actor(processes.OpinionOutcomesName) {
+				t.Fatalf("adopted: caused by %q (%s), actor %+v", ev.Meta.CausationID, closed.Type, ev.Meta.Actor)
+			}
+			var closing consultations.ConsultationClosed
+			if err := json.Unmarshal(closed.Data, &closing); err != nil {
+				t.Fatal(err)
+			}
+			r := closing.Result
+			if r.Outcome != consultations.OutcomeAdopted || !r.QuorumReached || r.BallotsCast != 11 || closing.OpinionTextSHA256 != sum {
+				t.Fatalf("closing result %+v on %s", r, closing.OpinionTextSHA256)
+			}
+			continue
+		}
+		if i > 0 && story[i-1].Meta.CommandID == ev.Meta.CommandID {
+			continue // another event of the same command
+		}
+		if k >= len(keys) || ev.Meta.CommandID != keys[k] || ev.Meta.CausationID != keys[k] {
+			t.Fatalf("event %d %s: command %q caused by %q, want command %d %v", i, ev.Type, ev.Meta.CommandID, ev.Meta.CausationID, k, keys[min(k, len(keys)-1)])
+		}
+		k++
+	}
+	if k != len(keys) {
+		t.Fatalf("%d of %d commands found in the log", k, len(keys))
+	}
+	var frozen opinions.VotingOpened
+	for _, ev := range story {
+		if ev.Type == opinions.TypeVotingOpened {
+			if err := json.Unmarshal(ev.Data, &frozen); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if frozen.TextSHA256 != sum || opinions.TextSHA256(frozen.Text) != sum {
+		t.Fatalf("frozen version %+v, want SHA-256 %s", frozen, sum)
+	}
+}
