@@ -20,6 +20,8 @@ import (
 type inProcess struct {
 	srv  *server
 	http *httptest.Server
+	// stop shuts the server down, as at the end of the test; it is idempotent.
+	stop func()
 }
 
 func startInProcess(t *testing.T, dataDir string, withDemo bool) *inProcess {
@@ -42,12 +44,13 @@ func startServer(t *testing.T, cfg serverConfig) *inProcess {
 	done := make(chan struct{})
 	go func() { defer close(done); _ = srv.run(ctx) }()
 	p := &inProcess{srv: srv, http: httptest.NewServer(srv.gateway)}
-	t.Cleanup(func() {
+	p.stop = sync.OnceFunc(func() {
 		p.http.Close()
 		cancel()
 		<-done
 		srv.Close()
 	})
+	t.Cleanup(p.stop)
 	eventually(t, "healthz ok", func() bool { return srv.readiness() == nil })
 	return p
 }

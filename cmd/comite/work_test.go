@@ -36,6 +36,7 @@ func actorFromHeader(r *http.Request) (events.Actor, error) {
 // chooses per request.
 type workServer struct {
 	*inProcess
+	dir string
 	now atomic.Int64
 }
 
@@ -43,11 +44,17 @@ func (w *workServer) clock() time.Time { return time.Unix(0, w.now.Load()).UTC()
 
 func startWorkServer(t *testing.T) *workServer {
 	t.Helper()
-	w := &workServer{}
+	w := &workServer{dir: t.TempDir()}
 	w.now.Store(time.Now().UnixNano())
-	w.inProcess = startServer(t, serverConfig{systemConfig: systemConfig{DataDir: t.TempDir(), Clock: w.clock,
-		Tick: 10 * time.Millisecond}, actorFor: actorFromHeader})
+	w.start(t)
 	return w
+}
+
+// start starts the server on w's data directory (again, after stop).
+func (w *workServer) start(t *testing.T) {
+	t.Helper()
+	w.inProcess = startServer(t, serverConfig{systemConfig: systemConfig{DataDir: w.dir, Clock: w.clock,
+		Tick: 10 * time.Millisecond}, actorFor: actorFromHeader})
 }
 
 // post sends a command through the HTTP API and returns its reply, failing the test on
@@ -287,5 +294,158 @@ func checkStory(t *testing.T, log []events.Event, dossier string, keys []string,
 	}
 	if frozen.TextSHA256 != sum || opinions.TextSHA256(frozen.Text) != sum {
 		t.Fatalf("frozen version %+v, want SHA-256 %s", frozen, sum)
+	}
+}
+
+// TestBadWorkInputAppendsNothing: wrong types, missing fields, huge strings, unknown enum
+// values, dates in the past, refused transitions and a CSV with one broken line all get
+// a 4xx problem with its code (and the offending field), and the log does not move.
+func TestBadWorkInputAppendsNothing(t *testing.T) {
+	w := startWorkServer(t)
+	sec := events.Actor{User: "secretariat@education.gouv.fr", Role: "secretariat"}
+	org := map[string]uuid.UUID{}
+	for _, o := range demo.Organisations()[:4] {
+		key := uuid.NewString()
+		w.post(t, sec, "", key, "membership/add-organisation", o)
+		org[o.Acronym] = membership.OrganisationIDFor(key)
+	}
+	amf := events.Actor{User: "amf@demo.invalid", Organisation: org["AMF"].String(), Role: "member"}
+	key := uuid.NewString()
+	w.post(t, amf, "", key, "workinggroups/create-group", map[string]any{"name": "Infrastructures et équipements",
+		"mandate": "Très haut débit dans les écoles.", "theme": "infrastructures", "lead_organisation_id": org["AMF"]})
+	group := workinggroups.GroupIDFor(key)
+	key = uuid.NewString()
+	w.post(t, amf, "", key, "opinions/create-opinion", map[string]any{"kind": "opinion", "group_id": group,
+		"title": "Avis sur le très haut débit", "text": "Texte initial."})
+	opinion := opinions.OpinionIDFor(key)
+	key = uuid.NewString()
+	w.post(t, sec, "", key, "consultations/open-consultation", map[string]any{"question": "Pour ou contre ?",
+		"kind": "yes_no_abstain", "electorate": []map[string]any{{"organisation_id": org["AMF"]}, {"organisation_id": org["ADF"]}},
+		"deadline": w.clock().Add(time.Hour)})
+	consultation := consultations.ConsultationIDFor(key)
+	past := w.clock().Add(-time.Hour)
+	yesterday := w.clock().AddDate(0, 0, -2).Format(time.DateOnly)
+	later := w.clock().AddDate(0, 3, 0).Format(time.DateOnly)
+	sheet := func(k, v string) map[string]any {
+		b := map[string]any{"title": "Fiche", "level": "commune", "theme": "infrastructures", "organisation_id": org["AMF"], "due_date": later}
+		b[k] = v
+		return b
+	}
+	csv := "titre;niveau;thème;organisation;échéance\n" +
+		"Raccorder les écoles au THD;commune;infrastructures;AMF;" + later + "\n" +
+		"Plan collèges;département;infrastructures;ADF;" + yesterday + "\n" +
+		"Lycées connectés;région;infrastructures;ARF;" + later + "\n"
+
+	cases := []struct {
+		name, path string
+		actor      events.Actor
+		body       any
+		status     int
+		code       string
+		field      string // a field the problem must name, if any
+	}{
+		{"group: wrong type", "workinggroups/create-group", amf, map[string]any{"name": "G", "mandate": "M", "theme": 3, "lead_organisation_id": org["AMF"]}, 422, "validation_failed", "theme"},
+		{"group: missing lead", "workinggroups/create-group", amf, map[string]any{"name": "G", "mandate": "M", "theme": "usages"}, 422, "validation_failed", "lead_organisation_id"},
+		{"group: unknown theme", "workinggroups/create-group", amf, map[string]any{"name": "G", "mandate": "M", "theme": "sport", "lead_organisation_id": org["AMF"]}, 422, "validation_failed", "theme"},
+		{"group: huge mandate", "workinggroups/create-group", amf, map[string]any{"name": "G", "mandate": strings.Repeat("é", 6000), "theme": "usages", "lead_organisation_id": org["AMF"]}, 422, "validation_failed", "mandate"},
+		{"group: unknown organisation", "workinggroups/create-group", amf, map[string]any{"name": "G", "mandate": "M", "theme": "usages", "lead_organisation_id": uuid.New()}, 404, "organisation_not_found", ""},
+		{"meeting in the past", "workinggroups/schedule-meeting", amf, map[string]any{"group_id": group, "title": "Réunion", "kind": "meeting", "starts_at": past, "place": "Lyon", "agenda": []map[string]any{{"title": "Point THD"}}}, 422, "date_in_past", "starts_at"},
+		{"meeting at no date", "workinggroups/schedule-meeting", amf, map[string]any{"group_id": group, "title": "Réunion", "kind": "meeting", "starts_at": "demain", "place": "Lyon", "agenda": []map[string]any{{"title": "Point THD"}}}, 422, "validation_failed", "starts_at"},
+		{"meeting of an unknown kind", "workinggroups/schedule-meeting", amf, map[string]any{"group_id": group, "title": "Réunion", "kind": "apéritif", "starts_at": w.clock().Add(time.Hour), "place": "Lyon", "agenda": []map[string]any{{"title": "Point"}}}, 422, "validation_failed", "kind"},
+		{"opinion: unknown kind", "opinions/create-opinion", amf, map[string]any{"kind": "manifeste", "group_id": group, "title": "T"}, 422, "validation_failed", "kind"},
+		{"opinion: unknown group", "opinions/create-opinion", amf, map[string]any{"kind": "opinion", "group_id": uuid.New(), "title": "T"}, 404, "group_not_found", ""},
+		{"opinion: stale edit", "opinions/edit-text", amf, map[string]any{"opinion_id": opinion, "base_version": 0, "text": "Autre"}, 409, "version_mismatch", ""},
+		{"opinion: changes longer than the text", "opinions/push-changes", amf, map[string]any{"opinion_id": opinion, "version": 1, "client_id": "c1", "changes": []any{[]any{99, "x"}}}, 422, "invalid_changes", ""},
+		{"opinion: vote on a draft", "opinions/open-vote", amf, map[string]any{"opinion_id": opinion}, 409, "opinion_not_in_review", ""},
+		{"vote: deadline in the past", "consultations/open-consultation", sec, map[string]any{"question": "Q", "kind": "yes_no_abstain", "electorate": []map[string]any{{"organisation_id": org["AMF"]}}, "deadline": past}, 422, "date_in_past", "deadline"},
+		{"vote: no electorate", "consultations/open-consultation", sec, map[string]any{"question": "Q", "kind": "yes_no_abstain", "electorate": []any{}, "deadline": w.clock().Add(time.Hour)}, 422, "validation_failed", "electorate"},
+		{"vote: unknown kind", "consultations/open-consultation", sec, map[string]any{"question": "Q", "kind": "referendum", "electorate": []map[string]any{{"organisation_id": org["AMF"]}}, "deadline": w.clock().Add(time.Hour)}, 422, "validation_failed", "kind"},
+		{"ballot for another organisation", "consultations/cast-ballot", amf, map[string]any{"consultation_id": consultation, "organisation_id": org["ADF"], "choices": []string{"pour"}}, 403, "not_entitled_to_vote", ""},
+		{"ballot with an unknown choice", "consultations/cast-ballot", amf, map[string]any{"consultation_id": consultation, "organisation_id": org["AMF"], "choices": []string{"peut-etre"}}, 422, "invalid_choice", ""},
+		{"sheet due in the past", "actionsheets/create-sheet", amf, sheet("due_date", yesterday), 422, "date_in_past", "due_date"},
+		{"sheet at an unknown level", "actionsheets/create-sheet", amf, sheet("level", "canton"), 422, "validation_failed", "level"},
+		{"sheet with a huge title", "actionsheets/create-sheet", amf, sheet("title", strings.Repeat("x", 301)), 422, "validation_failed", "title"},
+		{"progress over 100 %", "actionsheets/record-progress", amf, map[string]any{"sheet_id": uuid.New(), "percent": 150, "comment": "c"}, 422, "validation_failed", "percent"},
+		{"progress on no sheet", "actionsheets/start-sheet", amf, map[string]any{"sheet_id": uuid.New()}, 404, "sheet_not_found", ""},
+		{"CSV with one broken line", "actionsheets/import-sheets", amf, map[string]any{"csv": csv}, 422, "csv_invalid", "ligne 3: echeance"},
+	}
+	before := w.head(t)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := w.send(t, c.actor, "", uuid.NewString(), c.path, c.body)
+			var prob struct {
+				Code   string            `json:"code"`
+				FR     string            `json:"message_fr"`
+				EN     string            `json:"message_en"`
+				Fields map[string]string `json:"fields"`
+			}
+			_ = json.Unmarshal(r.Body, &prob)
+			if r.Status != c.status || prob.Code != c.code || prob.FR == "" || prob.EN == "" ||
+				r.Header.Get("Content-Type") != "application/problem+json" {
+				t.Fatalf("%d %s, want %d %s", r.Status, r.Body, c.status, c.code)
+			}
+			if _, ok := prob.Fields[c.field]; c.field != "" && !ok {
+				t.Fatalf("fields %v do not name %s", prob.Fields, c.field)
+			}
+		})
+	}
+	if after := w.head(t); after != before {
+		t.Fatalf("rejected commands appended %d events", after-before)
+	}
+}
+
+// TestDeadlineAcrossServerRestart: the server stops while a vote is open and starts again
+// after its deadline; the consultation is closed once and the opinion adopted once, and
+// a further restart changes nothing.
+func TestDeadlineAcrossServerRestart(t *testing.T) {
+	w := startWorkServer(t)
+	sec := events.Actor{User: "secretariat@education.gouv.fr", Role: "secretariat"}
+	org := map[string]uuid.UUID{}
+	for _, o := range demo.Organisations()[:2] {
+		key := uuid.NewString()
+		w.post(t, sec, "", key, "membership/add-organisation", o)
+		org[o.Acronym] = membership.OrganisationIDFor(key)
+	}
+	member := func(a string) events.Actor { return events.Actor{User: a, Organisation: org[a].String(), Role: "member"} }
+	key := uuid.NewString()
+	w.post(t, member("AMF"), "", key, "workinggroups/create-group", map[string]any{"name": "Usages", "mandate": "M",
+		"theme": "usages", "lead_organisation_id": org["AMF"]})
+	key2 := uuid.NewString()
+	w.post(t, member("AMF"), "", key2, "opinions/create-opinion", map[string]any{"kind": "opinion",
+		"group_id": workinggroups.GroupIDFor(key), "title": "Avis sur les usages", "text": "Les usages d'abord."})
+	opinion := opinions.OpinionIDFor(key2)
+	w.post(t, member("AMF"), "", uuid.NewString(), "opinions/submit-for-review", map[string]any{"opinion_id": opinion})
+	w.post(t, member("AMF"), "", uuid.NewString(), "opinions/open-vote", map[string]any{"opinion_id": opinion})
+	deadline := w.clock().Add(time.Hour)
+	key3 := uuid.NewString()
+	w.post(t, sec, "", key3, "consultations/open-consultation", map[string]any{"question": "Adopter l'avis ?",
+		"kind": "yes_no_abstain", "deadline": deadline, "opinion_id": opinion,
+		"opinion_text_sha256": opinions.TextSHA256("Les usages d'abord."),
+		"electorate": []map[string]any{{"organisation_id": org["AMF"]}, {"organisation_id": org["AMRF"]}}})
+	for _, a := range []string{"AMF", "AMRF"} {
+		w.post(t, member(a), "", uuid.NewString(), "consultations/cast-ballot", map[string]any{
+			"consultation_id": consultations.ConsultationIDFor(key3), "organisation_id": org[a], "choices": []string{"pour"}})
+	}
+
+	count := func(typ string) int {
+		n := 0
+		for _, ev := range w.log(t) {
+			if ev.Type == typ {
+				n++
+			}
+		}
+		return n
+	}
+	w.stop()
+	w.now.Store(deadline.Add(time.Minute).UnixNano())
+	w.start(t)
+	eventually(t, "the adoption after the restart", func() bool { return count(opinions.TypeAdopted) == 1 })
+	w.stop()
+	w.start(t)
+	// Give the restarted scheduler and process manager time to (wrongly) act again: the
+	// scheduler ticks every 10 ms.
+	time.Sleep(300 * time.Millisecond)
+	if c, a := count(consultations.TypeConsultationClosed), count(opinions.TypeAdopted); c != 1 || a != 1 {
+		t.Fatalf("%d closing and %d adoption events, want 1 and 1", c, a)
 	}
 }
