@@ -17,7 +17,8 @@ import (
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("demo", "Add the demo committee (the Comité des partenaires du numérique pour l'éducation and\n"+
-		"its 11 founding organisations) to a stopped server's data directory or to a running server.\n"+
+		"its 11 founding organisations, a working group per theme, a draft recommendation, an opinion\n"+
+		"put to the vote and action sheets) to a stopped server's data directory or to a running server.\n"+
 		"Running it again changes nothing.", stderr)
 	dataDir := fs.String("data", "", "data directory of a stopped server")
 	url := fs.String("url", "", "URL of a running server, e.g. http://localhost:8080")
@@ -32,7 +33,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	progress := func(step string) { fmt.Fprintln(stdout, "  ✓", step) }
 	if *url != "" {
 		s := &httpSender{base: strings.TrimSuffix(*url, "/"), client: &http.Client{Timeout: 30 * time.Second}}
-		if err := demo.Seed(ctx, s, progress); err != nil {
+		if err := demo.Seed(ctx, s, time.Now(), progress); err != nil {
 			return err
 		}
 	} else {
@@ -42,7 +43,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 		defer sys.Close()
-		if err := demo.Seed(ctx, sys.client, progress); err != nil {
+		if err := demo.Seed(ctx, sys.client, time.Now(), progress); err != nil {
 			return err
 		}
 	}

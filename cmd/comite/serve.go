@@ -121,7 +121,7 @@ func newServer(ctx context.Context, cfg serverConfig) (_ *server, err error) {
 		return nil, err
 	}
 	if cfg.Demo {
-		if err := demo.Seed(ctx, sys.client, nil); err != nil {
+		if err := demo.Seed(ctx, sys.client, clockOf(cfg.systemConfig)(), nil); err != nil {
 			return nil, err
 		}
 		cfg.Log.Info("demo committee ready", "organisations", len(demo.Organisations()))

@@ -59,9 +59,7 @@ func startSystem(ctx context.Context, cfg systemConfig) (_ *system, err error) {
 			s.Close()
 		}
 	}()
-	if cfg.Clock == nil {
-		cfg.Clock = time.Now
-	}
+	cfg.Clock = clockOf(cfg)
 	if cfg.Fsync == natsembed.FsyncInterval {
 		cfg.Log.Warn("fsync=interval: JetStream syncs to disk every 2 minutes; a power cut may lose acknowledged commands (a process crash does not)")
 	}
@@ -152,6 +150,14 @@ func (s *system) startProcesses(ctx context.Context, cfg systemConfig) error {
 		})
 	}
 	return nil
+}
+
+// clockOf is the configured clock, time.Now by default.
+func clockOf(cfg systemConfig) func() time.Time {
+	if cfg.Clock == nil {
+		return time.Now
+	}
+	return cfg.Clock
 }
 
 // groupLookup tells the opinions service whether a drafting group exists and is open.

@@ -20,6 +20,7 @@ import (
 	"github.com/comite-partenaires/comite/services/membership"
 	"github.com/comite-partenaires/comite/services/opinions"
 	"github.com/comite-partenaires/comite/services/processes"
+	"github.com/comite-partenaires/comite/services/themes"
 	"github.com/comite-partenaires/comite/services/workinggroups"
 )
 
@@ -447,5 +448,50 @@ func TestDeadlineAcrossServerRestart(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	if c, a := count(consultations.TypeConsultationClosed), count(opinions.TypeAdopted); c != 1 || a != 1 {
 		t.Fatalf("%d closing and %d adoption events, want 1 and 1", c, a)
+	}
+}
+
+// TestDemoSeedsTheCommitteesWork: the demo holds a working group per theme, a draft
+// recommendation, an opinion put to the vote (the consultation bound to its frozen text)
+// and action sheets at the three levels; seeding again the next day changes nothing.
+func TestDemoSeedsTheCommitteesWork(t *testing.T) {
+	p := startInProcess(t, t.TempDir(), true)
+	ctx, st, reg := context.Background(), p.srv.sys.store, p.srv.sys.registry
+	for _, th := range themes.All() {
+		g, ok, err := workinggroups.LoadGroup(ctx, st, reg, demo.GroupID(th))
+		if err != nil || !ok || g.Theme != th || len(g.Members) < 3 {
+			t.Fatalf("group of %s: %+v %v %v", th, g, ok, err)
+		}
+	}
+	draft, ok, err := opinions.LoadOpinion(ctx, st, reg, demo.DraftOpinionID())
+	if err != nil || !ok || draft.State != opinions.StateDraft || draft.Kind != "recommendation" || draft.GroupID != demo.GroupID(themes.Governance) {
+		t.Fatalf("draft recommendation %+v %v %v", draft, ok, err)
+	}
+	voted, ok, err := opinions.LoadOpinion(ctx, st, reg, demo.VotedOpinionID())
+	if err != nil || !ok || voted.State != opinions.StateVoting || voted.Frozen == nil {
+		t.Fatalf("opinion put to the vote %+v %v %v", voted, ok, err)
+	}
+	c, ok, err := consultations.LoadConsultation(ctx, st, reg, demo.ConsultationID())
+	if err != nil || !ok || c.Closed || len(c.Electorate) != 11 || c.OpinionID != demo.VotedOpinionID() || c.OpinionTextSHA256 != voted.Frozen.SHA256 {
+		t.Fatalf("consultation %+v %v %v", c, ok, err)
+	}
+	board, err := actionsheets.LoadBoard(ctx, st, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var levels []string
+	for _, s := range board.Sheets() {
+		levels = append(levels, string(s.Level))
+	}
+	slices.Sort(levels)
+	if !slices.Equal(levels, []string{"commune", "departement", "region"}) {
+		t.Fatalf("sheets at %v", levels)
+	}
+	before := p.head(t)
+	if err := demo.Seed(ctx, p.srv.sys.client, time.Now().Add(24*time.Hour), nil); err != nil {
+		t.Fatalf("seeding the next day: %v", err)
+	}
+	if after := p.head(t); after != before {
+		t.Fatalf("seeding again appended %d events", after-before)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -68,9 +69,11 @@ func commandID(step string) string { return uuid.NewSHA1(demoNamespace, []byte(s
 // binds a command ID to its actor).
 var Actor = gateway.LocalActor
 
-// Seed creates the committee (if needed), its organisations and its secretariat.
+// Seed creates the committee (if needed), its organisations and its secretariat, then its
+// work: a working group per theme with a journée de partage, a draft recommendation, an
+// opinion put to the vote and action sheets at the three levels. Dates count from now.
 // Running it again changes nothing. progress, if not nil, is told each step.
-func Seed(ctx context.Context, s Sender, progress func(step string)) error {
+func Seed(ctx context.Context, s Sender, now time.Time, progress func(step string)) error {
 	if progress == nil {
 		progress = func(string) {}
 	}
@@ -86,11 +89,11 @@ func Seed(ctx context.Context, s Sender, progress func(step string)) error {
 	}
 	progress("secretariat " + SecretariatAcronym)
 	// Organisation IDs derive from the command that added them: the demo's are known.
-	secretariat := membership.OrganisationIDFor(commandID("organisation/" + SecretariatAcronym))
+	secretariat := OrganisationID(SecretariatAcronym)
 	if _, err := send(ctx, s, "designate-secretariat", "secretariat", map[string]string{"organisation_id": secretariat.String()}); err != nil {
 		return fmt.Errorf("demo: designating the secretariat: %w", err)
 	}
-	return nil
+	return seedWork(ctx, s, now, progress)
 }
 
 // EnsureCommittee creates the committee unless it exists: every deployment serves one.
@@ -104,10 +107,16 @@ func EnsureCommittee(ctx context.Context, s Sender) error {
 }
 
 func send(ctx context.Context, s Sender, command, step string, body any) (bus.Reply, error) {
+	return sendTo(ctx, s, membership.Context, command, step, body)
+}
+
+// sendTo sends one demo step: its command ID is fixed by the step's name, and every step
+// shares one correlation ID, the demo's.
+func sendTo(ctx context.Context, s Sender, context, command, step string, body any) (bus.Reply, error) {
 	b, err := json.Marshal(body)
 	if err != nil {
 		return bus.Reply{}, err
 	}
-	return s.Send(ctx, bus.Request{Context: "membership", Command: command, CommandID: commandID(step),
+	return s.Send(ctx, bus.Request{Context: context, Command: command, CommandID: commandID(step),
 		Body: b, Actor: Actor, CorrelationID: commandID("demo")})
 }
