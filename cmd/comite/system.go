@@ -85,7 +85,7 @@ func startSystem(ctx context.Context, cfg systemConfig) (_ *system, err error) {
 // startServices starts every context's command service on the embedded NATS server.
 func (s *system) startServices(ctx context.Context, cfg systemConfig) error {
 	bcfg := bus.ServiceConfig{Store: s.store, Conn: s.conn, Registry: s.registry, Clock: cfg.Clock, Log: cfg.Log}
-	msvc, err := membership.New(membership.Config{Store: s.store, Conn: s.conn, Registry: s.registry, Clock: cfg.Clock, Log: cfg.Log})
+	msvc, err := membership.New(bus.ServiceConfig{Store: s.store, Conn: s.conn, Registry: s.registry, Clock: cfg.Clock, Log: cfg.Log})
 	if err != nil {
 		return err
 	}

@@ -47,7 +47,7 @@ func TestServiceOverNATS(t *testing.T) {
 	reg := events.NewRegistry()
 	clock := func() time.Time { return time.Date(2026, 3, 5, 9, 0, 0, 0, time.UTC) }
 
-	mem, err := membership.New(membership.Config{Store: st, Conn: nc, Registry: reg, Clock: clock})
+	mem, err := membership.New(bus.ServiceConfig{Store: st, Conn: nc, Registry: reg, Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +215,7 @@ func TestLargestImportOverNATS(t *testing.T) {
 	st := bustest.JetStreamStore(t, nc)
 	reg := events.NewRegistry()
 	clock := func() time.Time { return time.Date(2026, 3, 5, 9, 0, 0, 0, time.UTC) }
-	mem, err := membership.New(membership.Config{Store: st, Conn: nc, Registry: reg, Clock: clock})
+	mem, err := membership.New(bus.ServiceConfig{Store: st, Conn: nc, Registry: reg, Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -86,7 +86,7 @@ func FuzzDecodeCommand(f *testing.F) {
 
 type meeting struct {
 	StartsAt time.Time `json:"starts_at"`
-	Place    string    `json:"place,omitempty" validate:"required_without=VideoURL"`
+	Place    string    `json:"place,omitempty" validate:"required_without=video_url"`
 	VideoURL string    `json:"video_url,omitempty"`
 }
 

@@ -42,7 +42,7 @@ func newHarness(t *testing.T, instances int, opinions consultations.OpinionLooku
 	h.setClock(start)
 	nc := connect("membership")
 	h.store = bustest.JetStreamStore(t, nc)
-	msvc, err := membership.New(membership.Config{Store: h.store, Conn: nc, Registry: events.NewRegistry(), Clock: h.clock})
+	msvc, err := membership.New(bus.ServiceConfig{Store: h.store, Conn: nc, Registry: events.NewRegistry(), Clock: h.clock})
 	if err != nil {
 		t.Fatal(err)
 	}

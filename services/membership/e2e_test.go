@@ -67,7 +67,7 @@ func TestEndToEndConcurrency(t *testing.T) {
 	for i := range 2 {
 		nc := connect(fmt.Sprint("membership-", i))
 		st = openStore(t, nc)
-		svc, err := membership.New(membership.Config{Store: st, Conn: nc, Registry: events.NewRegistry()})
+		svc, err := membership.New(bus.ServiceConfig{Store: st, Conn: nc, Registry: events.NewRegistry()})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -72,10 +72,10 @@ func TestCatalogue(t *testing.T) {
 }
 
 func TestConfigValidate(t *testing.T) {
-	if err := (membership.Config{}).Validate(); err == nil {
+	if _, err := membership.New(bus.ServiceConfig{}); err == nil {
 		t.Fatal("empty config accepted")
 	}
-	if _, err := membership.New(membership.Config{Store: bustest.NewFakeStore()}); err == nil {
+	if _, err := membership.New(bus.ServiceConfig{Store: bustest.NewFakeStore()}); err == nil {
 		t.Fatal("config without registry accepted")
 	}
 }
@@ -104,7 +104,7 @@ func newHarness(t *testing.T, st func(nc *nats.Conn) store.Store, replies bus.Re
 	}
 	nc := connect("membership")
 	h := &harness{store: st(nc), nc: connect}
-	svc, err := membership.New(membership.Config{Store: h.store, Conn: nc, Registry: events.NewRegistry(),
+	svc, err := membership.New(bus.ServiceConfig{Store: h.store, Conn: nc, Registry: events.NewRegistry(),
 		Replies: replies, Clock: func() time.Time { return time.Date(2026, 3, 5, 9, 0, 0, 0, time.UTC) }})
 	if err != nil {
 		t.Fatal(err)

@@ -37,7 +37,7 @@ func newVotingSystem(t *testing.T) *votingSystem {
 	nc := connect("services")
 	v := &votingSystem{store: bustest.JetStreamStore(t, nc), reg: events.NewRegistry()}
 	v.now.Store(time.Date(2027, 3, 4, 9, 0, 0, 0, time.UTC).UnixNano())
-	msvc, err := membership.New(membership.Config{Store: v.store, Conn: nc, Registry: v.reg, Clock: v.clock})
+	msvc, err := membership.New(bus.ServiceConfig{Store: v.store, Conn: nc, Registry: v.reg, Clock: v.clock})
 	if err != nil {
 		t.Fatal(err)
 	}

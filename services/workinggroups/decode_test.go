@@ -65,7 +65,7 @@ func TestCommandDecoding(t *testing.T) {
 		// schedule-meeting
 		{Command: "schedule-meeting", Body: meeting(`"place":"ENS de Lyon","agenda":[{"title":"Ouverture"},{"title":"Mutualisation des services d'e-éducation","presenter_organisation_id":"` + cdc + `"}]`)},
 		{Command: "schedule-meeting", Body: meeting(`"video_url":"https://visio.education.gouv.fr/cc","agenda":[` + items(50) + `]`)},
-		{Command: "schedule-meeting", Body: meeting(`"agenda":[{"title":"Ouverture"}]`), Fields: map[string]string{"place": "required_without=VideoURL"}},
+		{Command: "schedule-meeting", Body: meeting(`"agenda":[{"title":"Ouverture"}]`), Fields: map[string]string{"place": "required_without=video_url"}},
 		{Command: "schedule-meeting", Body: meeting(`"place":"  ","video_url":"http://visio.example.fr","agenda":[{"title":"Ouverture"}]`),
 			Fields: map[string]string{"place": "notblank", "video_url": "https_url"}},
 		{Command: "schedule-meeting", Body: meeting(`"place":"` + long(301) + `","video_url":"https://` + long(2000) + `.fr","agenda":[{"title":"Ouverture"}]`),

@@ -44,7 +44,7 @@ func newWorld(t *testing.T) *world {
 	nc := connect("services")
 	w := &world{store: bustest.JetStreamStore(t, nc), reg: events.NewRegistry(), clock: &testClock{}}
 	w.clock.set(time.Date(2026, 3, 5, 9, 0, 0, 0, time.UTC))
-	members, err := membership.New(membership.Config{Store: w.store, Conn: nc, Registry: w.reg, Clock: w.clock.now})
+	members, err := membership.New(bus.ServiceConfig{Store: w.store, Conn: nc, Registry: w.reg, Clock: w.clock.now})
 	if err != nil {
 		t.Fatal(err)
 	}
