@@ -126,7 +126,7 @@ func fieldPath(ns string) string {
 }
 
 // jsonNames replaces the Go field names of t in a rule's parameter by their JSON names
-// ("required_with=opinion_id" is "required_with=opinion_id" to a client).
+// ("required_with=OpinionID" is "required_with=opinion_id" to a client).
 func jsonNames(t reflect.Type, param string) string {
 	words := strings.Fields(param)
 	for i, w := range words {

@@ -86,7 +86,7 @@ func FuzzDecodeCommand(f *testing.F) {
 
 type meeting struct {
 	StartsAt time.Time `json:"starts_at"`
-	Place    string    `json:"place,omitempty" validate:"required_without=video_url"`
+	Place    string    `json:"place,omitempty" validate:"required_without=VideoURL"`
 	VideoURL string    `json:"video_url,omitempty"`
 }
 
