@@ -20,7 +20,6 @@ package consultations
 
 import (
 	"context"
-	"maps"
 	"slices"
 	"time"
 
@@ -28,6 +27,7 @@ import (
 
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/events/store"
+	"github.com/comite-partenaires/comite/internal/cow"
 	"github.com/comite-partenaires/comite/services/bus"
 )
 
@@ -137,35 +137,20 @@ func Evolve(c Consultation, p events.Payload) Consultation {
 			c.OpinionID = *e.OpinionID
 		}
 	case ProxyGranted:
-		c.Proxies = with(c.Proxies, e.FromOrganisationID, Proxy{From: e.FromOrganisationID, To: e.ToOrganisationID,
+		c.Proxies = cow.With(c.Proxies, e.FromOrganisationID, Proxy{From: e.FromOrganisationID, To: e.ToOrganisationID,
 			SignedOn: e.SignedOn, Note: e.Note})
 	case ProxyRevoked:
-		c.Proxies = without(c.Proxies, e.FromOrganisationID)
+		c.Proxies = cow.Without(c.Proxies, e.FromOrganisationID)
 	case BallotCast:
-		c.Ballots = with(c.Ballots, e.OrganisationID, Ballot{OrganisationID: e.OrganisationID,
+		c.Ballots = cow.With(c.Ballots, e.OrganisationID, Ballot{OrganisationID: e.OrganisationID,
 			Choices: slices.Clone(e.Choices), Weight: e.Weight, CastBy: e.CastBy, ViaProxy: e.ViaProxy})
 	case BallotChanged:
-		c.Ballots = with(c.Ballots, e.OrganisationID, Ballot{OrganisationID: e.OrganisationID,
+		c.Ballots = cow.With(c.Ballots, e.OrganisationID, Ballot{OrganisationID: e.OrganisationID,
 			Choices: slices.Clone(e.Choices), Weight: e.Weight, CastBy: e.CastBy, ViaProxy: e.ViaProxy, Changes: e.Sequence})
 	case ConsultationClosed:
 		c.Closed, c.Result = true, e.Result
 	}
 	return c
-}
-
-// with returns a copy of m with k set to v.
-func with[V any](m map[uuid.UUID]V, k uuid.UUID, v V) map[uuid.UUID]V {
-	out := make(map[uuid.UUID]V, len(m)+1)
-	maps.Copy(out, m)
-	out[k] = v
-	return out
-}
-
-// without returns a copy of m without k.
-func without[V any](m map[uuid.UUID]V, k uuid.UUID) map[uuid.UUID]V {
-	out := maps.Clone(m)
-	delete(out, k)
-	return out
 }
 
 // Fold evolves the empty consultation through evs: the state after them.

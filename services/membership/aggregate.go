@@ -9,12 +9,12 @@ package membership
 
 import (
 	"context"
-	"maps"
 
 	"github.com/google/uuid"
 
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/events/store"
+	"github.com/comite-partenaires/comite/internal/cow"
 	"github.com/comite-partenaires/comite/services/bus"
 )
 
@@ -82,37 +82,29 @@ func Evolve(c Committee, p events.Payload) Committee {
 	case SecretariatDesignated:
 		c.Secretariat = e.OrganisationID
 	case OrganisationAdded:
-		c.Organisations = with(c.Organisations, e.OrganisationID, Organisation{ID: e.OrganisationID,
+		c.Organisations = cow.With(c.Organisations, e.OrganisationID, Organisation{ID: e.OrganisationID,
 			Name: e.Name, Acronym: e.Acronym, Kind: e.Kind, Website: e.Website})
 	case OrganisationUpdated:
 		o := c.Organisations[e.OrganisationID]
 		o.ID, o.Name, o.Acronym, o.Kind, o.Website = e.OrganisationID, e.Name, e.Acronym, e.Kind, e.Website
-		c.Organisations = with(c.Organisations, e.OrganisationID, o)
+		c.Organisations = cow.With(c.Organisations, e.OrganisationID, o)
 	case OrganisationRemoved:
 		o := c.Organisations[e.OrganisationID]
 		o.ID, o.Removed = e.OrganisationID, true
-		c.Organisations = with(c.Organisations, e.OrganisationID, o)
+		c.Organisations = cow.With(c.Organisations, e.OrganisationID, o)
 	case RepresentativeAdded:
-		c.Representatives = with(c.Representatives, e.RepresentativeID, Representative{ID: e.RepresentativeID,
+		c.Representatives = cow.With(c.Representatives, e.RepresentativeID, Representative{ID: e.RepresentativeID,
 			OrganisationID: e.OrganisationID, Name: e.Name, Email: e.Email, Role: e.Role})
 	case RepresentativeRoleChanged:
 		r := c.Representatives[e.RepresentativeID]
 		r.ID, r.Role = e.RepresentativeID, e.Role
-		c.Representatives = with(c.Representatives, e.RepresentativeID, r)
+		c.Representatives = cow.With(c.Representatives, e.RepresentativeID, r)
 	case RepresentativeRemoved:
 		r := c.Representatives[e.RepresentativeID]
 		r.ID, r.Removed = e.RepresentativeID, true
-		c.Representatives = with(c.Representatives, e.RepresentativeID, r)
+		c.Representatives = cow.With(c.Representatives, e.RepresentativeID, r)
 	}
 	return c
-}
-
-// with returns a copy of m with k set to v.
-func with[V any](m map[uuid.UUID]V, k uuid.UUID, v V) map[uuid.UUID]V {
-	out := make(map[uuid.UUID]V, len(m)+1)
-	maps.Copy(out, m)
-	out[k] = v
-	return out
 }
 
 // Fold evolves the empty committee through evs: the state after them.

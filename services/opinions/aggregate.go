@@ -16,7 +16,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"maps"
 	"slices"
 	"strings"
 
@@ -24,6 +23,7 @@ import (
 
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/events/store"
+	"github.com/comite-partenaires/comite/internal/cow"
 	"github.com/comite-partenaires/comite/services/bus"
 	"github.com/comite-partenaires/comite/services/opinions/changeset"
 	"github.com/comite-partenaires/comite/services/themes"
@@ -164,16 +164,16 @@ func Evolve(o Opinion, p events.Payload) Opinion {
 	case SubmittedForReview:
 		o.State = StateInReview
 	case AmendmentProposed:
-		o.Amendments = with(o.Amendments, e.AmendmentID, Amendment{ID: e.AmendmentID, Passage: e.Passage,
+		o.Amendments = cow.With(o.Amendments, e.AmendmentID, Amendment{ID: e.AmendmentID, Passage: e.Passage,
 			Replacement: e.Replacement, Reason: e.Reason, Offset: e.Offset, Status: AmendmentStatusPending, Version: e.Version})
 	case AmendmentAccepted:
 		a := o.Amendments[e.AmendmentID]
 		a.ID, a.Status = e.AmendmentID, AmendmentStatusAccepted
-		o.Amendments = with(o.Amendments, e.AmendmentID, a)
+		o.Amendments = cow.With(o.Amendments, e.AmendmentID, a)
 	case AmendmentRejected:
 		a := o.Amendments[e.AmendmentID]
 		a.ID, a.Status = e.AmendmentID, AmendmentStatusRejected
-		o.Amendments = with(o.Amendments, e.AmendmentID, a)
+		o.Amendments = cow.With(o.Amendments, e.AmendmentID, a)
 	case VotingOpened:
 		o.State = StateVoting
 		o.Frozen = &FrozenVersion{Version: e.Version, Text: e.Text, SHA256: e.TextSHA256}
@@ -219,14 +219,6 @@ func applyChange(o Opinion, e DraftChanged) Opinion {
 	}
 	o.Amendments = moved
 	return o
-}
-
-// with returns a copy of m with k set to v.
-func with[V any](m map[uuid.UUID]V, k uuid.UUID, v V) map[uuid.UUID]V {
-	out := make(map[uuid.UUID]V, len(m)+1)
-	maps.Copy(out, m)
-	out[k] = v
-	return out
 }
 
 // Fold evolves the empty opinion through evs: the state after them.

@@ -20,6 +20,7 @@ import (
 
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/events/store"
+	"github.com/comite-partenaires/comite/internal/cow"
 	"github.com/comite-partenaires/comite/services/bus"
 	"github.com/comite-partenaires/comite/services/themes"
 )
@@ -126,42 +127,27 @@ func Evolve(g Group, p events.Payload) Group {
 	case GroupCreated:
 		g.Created, g.ID, g.Name, g.Mandate, g.Theme = true, e.GroupID, e.Name, e.Mandate, e.Theme
 		g.LeadOrganisation = e.LeadOrganisationID
-		g.Members = with(g.Members, e.LeadOrganisationID, struct{}{})
+		g.Members = cow.With(g.Members, e.LeadOrganisationID, struct{}{})
 	case MemberAdded:
-		g.Members = with(g.Members, e.OrganisationID, struct{}{})
+		g.Members = cow.With(g.Members, e.OrganisationID, struct{}{})
 	case MemberRemoved:
-		g.Members = without(g.Members, e.OrganisationID)
+		g.Members = cow.Without(g.Members, e.OrganisationID)
 	case MeetingScheduled:
-		g.Meetings = with(g.Meetings, e.MeetingID, Meeting{ID: e.MeetingID, Title: e.Title, Kind: e.Kind,
+		g.Meetings = cow.With(g.Meetings, e.MeetingID, Meeting{ID: e.MeetingID, Title: e.Title, Kind: e.Kind,
 			StartsAt: e.StartsAt, Place: e.Place, VideoURL: e.VideoURL, Agenda: slices.Clone(e.Agenda)})
 	case AttendanceRecorded:
 		m := g.Meetings[e.MeetingID]
 		m.Attendance = &Attendance{Version: e.Version, Present: slices.Clone(e.Present), Excused: slices.Clone(e.Excused)}
-		g.Meetings = with(g.Meetings, e.MeetingID, m)
+		g.Meetings = cow.With(g.Meetings, e.MeetingID, m)
 	case MinutesPublished:
 		m := g.Meetings[e.MeetingID]
 		// Clip first: append then always copies, leaving the slice of the old state alone.
 		m.Minutes = append(slices.Clip(m.Minutes), Minutes{Version: e.Version, Text: e.Text})
-		g.Meetings = with(g.Meetings, e.MeetingID, m)
+		g.Meetings = cow.With(g.Meetings, e.MeetingID, m)
 	case GroupClosed:
 		g.Closed, g.CloseReason = true, e.Reason
 	}
 	return g
-}
-
-// with returns a copy of m with k set to v.
-func with[K comparable, V any](m map[K]V, k K, v V) map[K]V {
-	out := make(map[K]V, len(m)+1)
-	maps.Copy(out, m)
-	out[k] = v
-	return out
-}
-
-// without returns a copy of m without k.
-func without[K comparable, V any](m map[K]V, k K) map[K]V {
-	out := maps.Clone(m)
-	delete(out, k)
-	return out
 }
 
 // sortedIDs sorts ids in place by their string form and returns them.
