@@ -17,26 +17,7 @@ import (
 	"github.com/comite-partenaires/comite/services/bus"
 	"github.com/comite-partenaires/comite/services/bus/bustest"
 	"github.com/comite-partenaires/comite/services/errcode"
-	"github.com/comite-partenaires/comite/services/natsembed"
 )
-
-// startNATS runs an embedded NATS server for the test and returns a connection maker.
-func startNATS(t *testing.T) func(name string) *nats.Conn {
-	t.Helper()
-	srv, err := natsembed.Start(natsembed.Config{DataDir: t.TempDir(), Fsync: natsembed.FsyncInterval})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Shutdown)
-	return func(name string) *nats.Conn {
-		nc, err := srv.Connect(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(nc.Close)
-		return nc
-	}
-}
 
 // serve starts a ledger service of f on its own connection.
 func (f *fixture) serve(t *testing.T, nc *nats.Conn) *bus.Service {
@@ -72,7 +53,7 @@ func rawRequest(t *testing.T, nc *nats.Conn, id, command, body string) *nats.Msg
 }
 
 func TestOverNATS(t *testing.T) {
-	conn := startNATS(t)
+	conn := bustest.NATS(t)
 	f := newFixture(t, nil)
 	f.serve(t, conn("service"))
 	client := bus.NewClient(conn("gateway"), bus.ClientOptions{})
@@ -115,7 +96,7 @@ func TestOverNATS(t *testing.T) {
 }
 
 func TestOverNATSExpectedRevision(t *testing.T) {
-	conn := startNATS(t)
+	conn := bustest.NATS(t)
 	f := newFixture(t, nil)
 	f.serve(t, conn("service"))
 	client := bus.NewClient(conn("gateway"), bus.ClientOptions{})
@@ -147,7 +128,7 @@ func TestOverNATSExpectedRevision(t *testing.T) {
 }
 
 func TestOverNATSBadActorHeader(t *testing.T) {
-	conn := startNATS(t)
+	conn := bustest.NATS(t)
 	f := newFixture(t, nil)
 	f.serve(t, conn("service"))
 	msg := nats.NewMsg(bus.Subject("ledger", "touch"))
@@ -163,7 +144,7 @@ func TestOverNATSBadActorHeader(t *testing.T) {
 }
 
 func TestOverNATSSameCommandTwiceIdenticalBytes(t *testing.T) {
-	conn := startNATS(t)
+	conn := bustest.NATS(t)
 	f := newFixture(t, nil)
 	f.serve(t, conn("service"))
 	nc := conn("raw")
@@ -180,7 +161,7 @@ func TestOverNATSSameCommandTwiceIdenticalBytes(t *testing.T) {
 // TestOverNATSConcurrentDuplicates sends one command 20 times at once to two instances
 // of the service sharing the log and the reply store.
 func TestOverNATSConcurrentDuplicates(t *testing.T) {
-	conn := startNATS(t)
+	conn := bustest.NATS(t)
 	f := newFixture(t, nil)
 	f.serve(t, conn("service-1"))
 	f.serve(t, conn("service-2"))
@@ -207,7 +188,7 @@ func TestOverNATSConcurrentDuplicates(t *testing.T) {
 }
 
 func TestClientTransportErrors(t *testing.T) {
-	conn := startNATS(t)
+	conn := bustest.NATS(t)
 	nc := conn("gateway")
 	client := bus.NewClient(nc, bus.ClientOptions{Timeout: 200 * time.Millisecond})
 	ctx := context.Background()
@@ -230,7 +211,7 @@ func TestClientTransportErrors(t *testing.T) {
 }
 
 func TestServiceStopAndDiscovery(t *testing.T) {
-	conn := startNATS(t)
+	conn := bustest.NATS(t)
 	f := newFixture(t, nil)
 	svc := f.serve(t, conn("service"))
 	nc := conn("raw")
@@ -272,7 +253,7 @@ func TestServiceStopAndDiscovery(t *testing.T) {
 }
 
 func TestKVReplies(t *testing.T) {
-	conn := startNATS(t)
+	conn := bustest.NATS(t)
 	js, err := jetstream.New(conn("kv"))
 	if err != nil {
 		t.Fatal(err)

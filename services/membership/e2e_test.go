@@ -12,27 +12,15 @@ import (
 
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/events/store"
-	"github.com/comite-partenaires/comite/events/store/jetstream"
 	"github.com/comite-partenaires/comite/services/bus"
+	"github.com/comite-partenaires/comite/services/bus/bustest"
 	"github.com/comite-partenaires/comite/services/membership"
-	"github.com/comite-partenaires/comite/services/natsembed"
 )
-
-// openStore opens the real JetStream event store on nc for the test.
-func openStore(t *testing.T, nc *nats.Conn) *jetstream.Store {
-	t.Helper()
-	st, err := jetstream.Open(context.Background(), nc, jetstream.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	return st
-}
 
 // TestEndToEnd drives the committee through real NATS, the real JetStream event store
 // and the JetStream KV reply store (which Start opens when Config.Replies is nil).
 func TestEndToEnd(t *testing.T) {
-	h := newHarness(t, func(nc *nats.Conn) store.Store { return openStore(t, nc) }, nil)
+	h := newHarness(t, func(nc *nats.Conn) store.Store { return bustest.JetStreamStore(t, nc) }, nil)
 	scenario(t, h)
 	// The log's hash chain holds.
 	v := events.NewChainVerifier()
@@ -50,23 +38,11 @@ func TestEndToEnd(t *testing.T) {
 // connection and store, against one NATS server: duplicates of one command append once
 // and all get the same bytes; distinct concurrent commands all succeed.
 func TestEndToEndConcurrency(t *testing.T) {
-	srv, err := natsembed.Start(natsembed.Config{DataDir: t.TempDir(), Fsync: natsembed.FsyncInterval})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Shutdown)
-	connect := func(name string) *nats.Conn {
-		nc, err := srv.Connect(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(nc.Close)
-		return nc
-	}
+	connect := bustest.NATS(t)
 	var st store.Store
 	for i := range 2 {
 		nc := connect(fmt.Sprint("membership-", i))
-		st = openStore(t, nc)
+		st = bustest.JetStreamStore(t, nc)
 		svc, err := membership.New(bus.ServiceConfig{Store: st, Conn: nc, Registry: events.NewRegistry()})
 		if err != nil {
 			t.Fatal(err)

@@ -15,7 +15,6 @@ import (
 	"github.com/comite-partenaires/comite/services/bus/bustest"
 	"github.com/comite-partenaires/comite/services/bus/decidertest"
 	"github.com/comite-partenaires/comite/services/membership"
-	"github.com/comite-partenaires/comite/services/natsembed"
 )
 
 func spec(t *testing.T, name string) bus.CommandSpec {
@@ -89,19 +88,7 @@ type harness struct {
 
 func newHarness(t *testing.T, st func(nc *nats.Conn) store.Store, replies bus.ReplyStore) *harness {
 	t.Helper()
-	srv, err := natsembed.Start(natsembed.Config{DataDir: t.TempDir(), Fsync: natsembed.FsyncInterval})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Shutdown)
-	connect := func(name string) *nats.Conn {
-		nc, err := srv.Connect(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(nc.Close)
-		return nc
-	}
+	connect := bustest.NATS(t)
 	nc := connect("membership")
 	h := &harness{store: st(nc), nc: connect}
 	svc, err := membership.New(bus.ServiceConfig{Store: h.store, Conn: nc, Registry: events.NewRegistry(),
