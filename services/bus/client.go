@@ -27,6 +27,10 @@ type ClientOptions struct {
 	// Timeout bounds each Send when the context has no earlier deadline
 	// (DefaultClientTimeout when zero).
 	Timeout time.Duration
+	// ActorKey signs every request's actor (see ServiceConfig.ActorKey). Only trusted
+	// senders hold it: the gateway, which takes the actor from the session, and the
+	// process managers.
+	ActorKey []byte
 }
 
 // Client sends commands over NATS; the gateway and process managers use it. It is safe
@@ -70,12 +74,17 @@ func (c *Client) Send(ctx context.Context, req Request) (Reply, error) {
 	if req.ExpectedRevision != nil {
 		msg.Header.Set(HeaderExpectedRevision, strconv.FormatUint(*req.ExpectedRevision, 10))
 	}
+	actor := ""
 	if req.Actor != (events.Actor{}) {
-		actor, err := json.Marshal(req.Actor)
+		b, err := json.Marshal(req.Actor)
 		if err != nil {
 			return Reply{}, errcode.Internal.With("encoding actor: %v", err)
 		}
-		msg.Header.Set(HeaderActor, string(actor))
+		actor = string(b)
+		msg.Header.Set(HeaderActor, actor)
+	}
+	if len(c.opts.ActorKey) > 0 {
+		msg.Header.Set(HeaderActorSignature, SignActor(c.opts.ActorKey, req.CommandID, req.Context, req.Command, actor))
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()

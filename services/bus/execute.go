@@ -28,6 +28,11 @@ func (s *Service) Execute(ctx context.Context, req Request) (rep Reply, err erro
 	if req.Context != s.context || !ok {
 		return Reply{}, errcode.UnknownCommand.With("%s.%s", req.Context, req.Command)
 	}
+	if s.cfg.Authorize != nil {
+		if err := s.cfg.Authorize(req.Actor, req.Context, req.Command); err != nil {
+			return Reply{}, err
+		}
+	}
 	if rule := checkCommandID(req.CommandID); rule != "" {
 		return Reply{}, errcode.ValidationFailed.WithFields(map[string]string{"command_id": rule})
 	}

@@ -87,6 +87,15 @@ type ServiceConfig struct {
 	MaxInFlight int
 	// HandlerTimeout bounds the handling of one request (DefaultHandlerTimeout when zero).
 	HandlerTimeout time.Duration
+	// Authorize, when set, decides whether the actor may send the command at all
+	// (authz.MayCommand in production), before the body is even decoded; object rules
+	// stay in decide. Nil lets every actor through: for tests of the bus itself.
+	Authorize func(actor events.Actor, context, command string) error
+	// ActorKey, when set, is the secret shared with the senders (gateways, process
+	// managers): a request arriving over NATS must carry HeaderActorSignature, an HMAC of
+	// its actor made with this key, or it is refused as unauthenticated. Without a key,
+	// the actor header is trusted: for tests only.
+	ActorKey []byte
 }
 
 // Validate checks the configuration.
@@ -284,6 +293,11 @@ func (s *Service) serve(ctx context.Context, reply, subject string, h micro.Head
 	_, command, _ := cutLast(subject)
 	req := Request{Context: s.context, Command: command, CommandID: h.Get(HeaderCommandID), Body: data,
 		CorrelationID: h.Get(HeaderCorrelationID), CausationID: h.Get(HeaderCausationID), Trace: h.Get(HeaderTrace)}
+	if len(s.cfg.ActorKey) > 0 && !VerifyActor(s.cfg.ActorKey, req.CommandID, s.context, command, h.Get(HeaderActor),
+		h.Get(HeaderActorSignature)) {
+		s.respond(reply, nil, errcode.Unauthenticated.With("the actor of %s is not signed by a trusted sender", req.CommandID))
+		return
+	}
 	if a := h.Get(HeaderActor); a != "" {
 		if err := json.Unmarshal([]byte(a), &req.Actor); err != nil {
 			s.respond(reply, nil, errcode.ValidationFailed.WithFields(map[string]string{HeaderActor: "json"}))
