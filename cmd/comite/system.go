@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/comite-partenaires/comite/events/store"
 	"github.com/comite-partenaires/comite/events/store/jetstream"
 	"github.com/comite-partenaires/comite/services/actionsheets"
+	"github.com/comite-partenaires/comite/services/authz"
 	"github.com/comite-partenaires/comite/services/bus"
 	"github.com/comite-partenaires/comite/services/consultations"
 	"github.com/comite-partenaires/comite/services/membership"
@@ -45,6 +47,8 @@ type system struct {
 	store    *jetstream.Store
 	registry *events.Registry
 	client   *bus.Client
+	// actorKey signs actors on the bus (see bus.ServiceConfig.ActorKey).
+	actorKey []byte
 	services []interface{ Stop() error }
 	commands []bus.CommandSpec
 
@@ -72,10 +76,13 @@ func startSystem(ctx context.Context, cfg systemConfig) (_ *system, err error) {
 	if s.store, err = jetstream.Open(ctx, s.conn, jetstream.Config{}); err != nil {
 		return nil, fmt.Errorf("opening the event store: %w", err)
 	}
+	if s.actorKey, err = loadOrCreateKey(filepath.Join(cfg.DataDir, actorKeyFile)); err != nil {
+		return nil, err
+	}
 	if err := s.startServices(ctx, cfg); err != nil {
 		return nil, err
 	}
-	s.client = bus.NewClient(s.conn, bus.ClientOptions{})
+	s.client = bus.NewClient(s.conn, bus.ClientOptions{ActorKey: s.actorKey})
 	if err := s.startProcesses(ctx, cfg); err != nil {
 		return nil, err
 	}
@@ -84,8 +91,10 @@ func startSystem(ctx context.Context, cfg systemConfig) (_ *system, err error) {
 
 // startServices starts every context's command service on the embedded NATS server.
 func (s *system) startServices(ctx context.Context, cfg systemConfig) error {
-	bcfg := bus.ServiceConfig{Store: s.store, Conn: s.conn, Registry: s.registry, Clock: cfg.Clock, Log: cfg.Log}
-	msvc, err := membership.New(bus.ServiceConfig{Store: s.store, Conn: s.conn, Registry: s.registry, Clock: cfg.Clock, Log: cfg.Log})
+	// Every service checks the role table and accepts only actors signed with the key.
+	bcfg := bus.ServiceConfig{Store: s.store, Conn: s.conn, Registry: s.registry, Clock: cfg.Clock, Log: cfg.Log,
+		Authorize: authz.MayCommand, ActorKey: s.actorKey}
+	msvc, err := membership.New(bcfg)
 	if err != nil {
 		return err
 	}

@@ -368,7 +368,7 @@ func TestBadWorkInputAppendsNothing(t *testing.T) {
 		{"sheet with a huge title", "actionsheets/create-sheet", amf, sheet("title", strings.Repeat("x", 301)), 422, "validation_failed", "title"},
 		{"progress over 100 %", "actionsheets/record-progress", amf, map[string]any{"sheet_id": uuid.New(), "percent": 150, "comment": "c"}, 422, "validation_failed", "percent"},
 		{"progress on no sheet", "actionsheets/start-sheet", amf, map[string]any{"sheet_id": uuid.New()}, 404, "sheet_not_found", ""},
-		{"CSV with one broken line", "actionsheets/import-sheets", amf, map[string]any{"csv": csv}, 422, "csv_invalid", "ligne 3: echeance"},
+		{"CSV with one broken line", "actionsheets/import-sheets", sec, map[string]any{"csv": csv}, 422, "csv_invalid", "ligne 3: echeance"},
 	}
 	before := w.head(t)
 	for _, c := range cases {
