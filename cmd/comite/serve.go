@@ -16,10 +16,10 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/frontend"
 	"github.com/comite-partenaires/comite/projections"
 	"github.com/comite-partenaires/comite/projections/directory"
+	"github.com/comite-partenaires/comite/services/authz"
 	"github.com/comite-partenaires/comite/services/demo"
 	"github.com/comite-partenaires/comite/services/gateway"
 	"github.com/comite-partenaires/comite/services/natsembed"
@@ -93,8 +93,8 @@ type serverConfig struct {
 	systemConfig
 	Demo           bool
 	AllowedOrigins []string
-	// actorFor, set by tests only (no flag reaches it), names each request's actor.
-	actorFor func(*http.Request) (events.Actor, error)
+	// identify, set by tests only (no flag reaches it), names each request's sender.
+	identify func(*http.Request) (gateway.Identity, error)
 }
 
 // server is the all-in-one process minus its listener: services, projections, gateway.
@@ -137,7 +137,8 @@ func newServer(ctx context.Context, cfg serverConfig) (_ *server, err error) {
 	s.gateway, err = gateway.New(gateway.Config{
 		Sender: sys.client, Views: s.runner, Commands: sys.commands, Assets: assets, Log: cfg.Log, Version: version,
 		AllowedOrigins: cfg.AllowedOrigins,
-		ActorFor:       cfg.actorFor,
+		Identify:       cfg.identify,
+		MayRead:        authz.MayRead,
 		Ready:          s.readiness,
 	})
 	if err != nil {

@@ -17,6 +17,8 @@ import (
 	"github.com/comite-partenaires/comite/services/actionsheets"
 	"github.com/comite-partenaires/comite/services/consultations"
 	"github.com/comite-partenaires/comite/services/demo"
+	"github.com/comite-partenaires/comite/services/errcode"
+	"github.com/comite-partenaires/comite/services/gateway"
 	"github.com/comite-partenaires/comite/services/membership"
 	"github.com/comite-partenaires/comite/services/opinions"
 	"github.com/comite-partenaires/comite/services/processes"
@@ -27,10 +29,12 @@ import (
 // testActorHeader carries the acting person in tests, until sessions exist (issue 5).
 const testActorHeader = "X-Test-Actor"
 
-func actorFromHeader(r *http.Request) (events.Actor, error) {
+func actorFromHeader(r *http.Request) (gateway.Identity, error) {
 	var a events.Actor
-	err := json.Unmarshal([]byte(r.Header.Get(testActorHeader)), &a)
-	return a, err
+	if err := json.Unmarshal([]byte(r.Header.Get(testActorHeader)), &a); err != nil {
+		return gateway.Identity{}, errcode.Unauthenticated
+	}
+	return gateway.Identity{Actor: a}, nil
 }
 
 // workServer is the all-in-one server with a clock the test moves and actors the test
@@ -55,7 +59,7 @@ func startWorkServer(t *testing.T) *workServer {
 func (w *workServer) start(t *testing.T) {
 	t.Helper()
 	w.inProcess = startServer(t, serverConfig{systemConfig: systemConfig{DataDir: w.dir, Clock: w.clock,
-		Tick: 10 * time.Millisecond}, actorFor: actorFromHeader})
+		Tick: 10 * time.Millisecond}, identify: actorFromHeader})
 }
 
 // post sends a command through the HTTP API and returns its reply, failing the test on
@@ -407,7 +411,9 @@ func TestDeadlineAcrossServerRestart(t *testing.T) {
 		w.post(t, sec, "", key, "membership/add-organisation", o)
 		org[o.Acronym] = membership.OrganisationIDFor(key)
 	}
-	member := func(a string) events.Actor { return events.Actor{User: a, Organisation: org[a].String(), Role: "member"} }
+	member := func(a string) events.Actor {
+		return events.Actor{User: a, Organisation: org[a].String(), Role: "member"}
+	}
 	key := uuid.NewString()
 	w.post(t, member("AMF"), "", key, "workinggroups/create-group", map[string]any{"name": "Usages", "mandate": "M",
 		"theme": "usages", "lead_organisation_id": org["AMF"]})
@@ -422,7 +428,7 @@ func TestDeadlineAcrossServerRestart(t *testing.T) {
 	w.post(t, sec, "", key3, "consultations/open-consultation", map[string]any{"question": "Adopter l'avis ?",
 		"kind": "yes_no_abstain", "deadline": deadline, "opinion_id": opinion,
 		"opinion_text_sha256": opinions.TextSHA256("Les usages d'abord."),
-		"electorate": []map[string]any{{"organisation_id": org["AMF"]}, {"organisation_id": org["AMRF"]}}})
+		"electorate":          []map[string]any{{"organisation_id": org["AMF"]}, {"organisation_id": org["AMRF"]}}})
 	for _, a := range []string{"AMF", "AMRF"} {
 		w.post(t, member(a), "", uuid.NewString(), "consultations/cast-ballot", map[string]any{
 			"consultation_id": consultations.ConsultationIDFor(key3), "organisation_id": org[a], "choices": []string{"pour"}})

@@ -15,6 +15,7 @@ import (
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/projections"
 	"github.com/comite-partenaires/comite/services/bus"
+	"github.com/comite-partenaires/comite/services/errcode"
 )
 
 // LocalActor is who every request acts as until accounts and sessions exist (issue 5):
@@ -46,10 +47,16 @@ type Config struct {
 	// Actor is who commands act as until accounts exist (issue 5 brings sessions);
 	// LocalActor when zero.
 	Actor events.Actor
-	// ActorFor, when set, names the actor of each request instead of Actor (tests act
-	// as several organisations with it; sessions replace both in issue 5). An error is
-	// returned to the client as it is (an *errcode.Error).
-	ActorFor func(*http.Request) (events.Actor, error)
+	// Identify, when set, names who sends each request (the session cookie or bearer
+	// token, in production) instead of the fixed Actor; errcode.Unauthenticated (401) when
+	// nobody is signed in. Every API route but /healthz, the OpenAPI document and Session
+	// requires an identity then, the live websocket included.
+	Identify func(*http.Request) (Identity, error)
+	// MayRead, when set, decides whether an actor may read a view (authz.MayRead in
+	// production), over HTTP and on the websocket.
+	MayRead func(actor events.Actor, view string) error
+	// Session, when set, serves SessionRoutes (sign-in, sign-out).
+	Session http.Handler
 	// MaxWait bounds how long ?min_position waits for a view to catch up (10 s when zero).
 	MaxWait time.Duration
 	// Live tunes the websocket; zero values take defaults.
@@ -117,7 +124,12 @@ func New(cfg Config) (*Gateway, error) {
 	g.mux.HandleFunc("POST /api/v1/{context}/{command}", g.handleCommand)
 	g.mux.HandleFunc("GET /api/v1/views/{view}", g.handleView)
 	g.mux.HandleFunc("GET /api/v1/views/{view}/{id}", g.handleViewItem)
-	g.mux.HandleFunc("GET /api/v1/live", g.live.serve)
+	g.mux.HandleFunc("GET /api/v1/live", g.handleLive)
+	if cfg.Session != nil {
+		for _, route := range SessionRoutes() {
+			g.mux.Handle(route, cfg.Session)
+		}
+	}
 	g.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		g.writeProblem(w, r, errNoRoute)
 	})
@@ -126,18 +138,56 @@ func New(cfg Config) (*Gateway, error) {
 }
 
 // ServeHTTP implements http.Handler.
-func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.mux.ServeHTTP(w, r) }
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	g.crossOrigin(g.mux).ServeHTTP(w, r)
+}
 
 // Close disconnects every websocket client; it is idempotent.
 func (g *Gateway) Close() {
 	g.closeOnce.Do(g.live.close)
 }
 
+// SessionRoutes are the routes Config.Session serves: sign-in and sign-out, and in demo
+// mode the personas and their one-click sign-in.
+func SessionRoutes() []string {
+	return []string{"GET /api/v1/session", "POST /api/v1/session", "DELETE /api/v1/session",
+		"GET /api/v1/session/personas", "POST /api/v1/session/demo"}
+}
+
+// Identity is who sends a request.
+type Identity struct {
+	Actor events.Actor
+	// Cookie is set when the identity came from a session cookie, which a browser sends
+	// by itself: state-changing requests then need a same-origin Origin (CSRF).
+	Cookie bool
+}
+
+// actor identifies a request's sender, and refuses a cookie-authenticated change that
+// does not come from the gateway's own origin (or an allowed one).
 func (g *Gateway) actor(r *http.Request) (events.Actor, error) {
-	if g.cfg.ActorFor != nil {
-		return g.cfg.ActorFor(r)
+	if g.cfg.Identify == nil {
+		return g.cfg.Actor, nil
 	}
-	return g.cfg.Actor, nil
+	id, err := g.cfg.Identify(r)
+	if err != nil {
+		return events.Actor{}, err
+	}
+	if id.Cookie && r.Method != http.MethodGet && r.Method != http.MethodHead && !g.live.sameOrigin(r, true) {
+		return events.Actor{}, errcode.Forbidden.With("a change sent with a session cookie must come from this site (Origin)")
+	}
+	return id.Actor, nil
+}
+
+// crossOrigin refuses any state-changing request whose Origin is another site's,
+// signed in or not (sign-in included: no login CSRF).
+func (g *Gateway) crossOrigin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && !g.live.sameOrigin(r, false) {
+			g.writeProblem(w, r, errcode.Forbidden.With("cross-origin request refused"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func (g *Gateway) handleHealth(w http.ResponseWriter, r *http.Request) {

@@ -125,13 +125,21 @@ type fixture struct {
 
 func newFixture(t testing.TB, live LiveConfig) *fixture {
 	t.Helper()
+	return newFixtureWith(t, func(c *Config) { c.Live = live })
+}
+
+// newFixtureWith is newFixture with the configuration changed by tweak.
+func newFixtureWith(t testing.TB, tweak func(*Config)) *fixture {
+	t.Helper()
 	f := &fixture{sender: &fakeSender{}, view: projections.NewView("notes", &notes{rows: map[string]noteRow{}}, false)}
-	gw, err := New(Config{
+	cfg := Config{
 		Sender: f.sender, Views: testViews{[]*projections.View{f.view}},
 		Commands: []bus.CommandSpec{{Context: "notes", Name: "add-note", Summary: "Add a note", New: func() any { return new(addNote) }}},
-		Ready:    func() error { return nil }, Live: live,
-		Log: slog.New(slog.DiscardHandler), Version: "test",
-	})
+		Ready:    func() error { return nil },
+		Log:      slog.New(slog.DiscardHandler), Version: "test",
+	}
+	tweak(&cfg)
+	gw, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

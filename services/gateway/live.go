@@ -13,6 +13,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/projections"
 	"github.com/comite-partenaires/comite/services/errcode"
 )
@@ -26,6 +27,9 @@ const (
 	CloseSlowConsumer = websocket.CloseTryAgainLater
 	// CloseProtocol: the client sent something that is not the live protocol.
 	CloseProtocol = websocket.ClosePolicyViolation
+	// CloseRateLimited ends a connection whose client sends more messages than
+	// LiveConfig allows (a private-use code, 4000–4999, as RFC 6455 permits).
+	CloseRateLimited = 4429
 )
 
 // LiveConfig tunes the live websocket.
@@ -40,11 +44,16 @@ type LiveConfig struct {
 	PingInterval time.Duration
 	// MaxSubscriptions bounds the views one connection follows (32 by default).
 	MaxSubscriptions int
+	// MessageRate and MessageBurst bound the messages a client may send: a sustained
+	// rate per second (10 by default) with bursts (40 by default). A client over the
+	// limit is disconnected with CloseRateLimited.
+	MessageRate  float64
+	MessageBurst int
 }
 
 // Validate checks the configuration.
 func (c LiveConfig) Validate() error {
-	if c.MaxMessageBytes < 0 || c.SendBuffer < 0 || c.PingInterval < 0 || c.MaxSubscriptions < 0 {
+	if c.MaxMessageBytes < 0 || c.SendBuffer < 0 || c.PingInterval < 0 || c.MaxSubscriptions < 0 || c.MessageRate < 0 || c.MessageBurst < 0 {
 		return errors.New("gateway: live limits must not be negative")
 	}
 	return nil
@@ -53,6 +62,12 @@ func (c LiveConfig) Validate() error {
 func (c LiveConfig) withDefaults() LiveConfig {
 	if c.MaxMessageBytes == 0 {
 		c.MaxMessageBytes = 4 << 10
+	}
+	if c.MessageRate == 0 {
+		c.MessageRate = 10
+	}
+	if c.MessageBurst == 0 {
+		c.MessageBurst = 40
 	}
 	if c.SendBuffer == 0 {
 		c.SendBuffer = 256
@@ -130,10 +145,14 @@ func newHub(cfg LiveConfig, views Views, origins []string, log *slog.Logger) *hu
 // checkOrigin allows clients without an Origin (scripts, tests), the gateway's own
 // origin, and the configured ones. Browsers always send an Origin, so a page on another
 // site cannot open a live connection with the user's cookies.
-func (h *hub) checkOrigin(r *http.Request) bool {
+func (h *hub) checkOrigin(r *http.Request) bool { return h.sameOrigin(r, false) }
+
+// sameOrigin reports whether r comes from the gateway's own origin or an allowed one;
+// a request without Origin passes unless required is set.
+func (h *hub) sameOrigin(r *http.Request, required bool) bool {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
-		return true
+		return !required
 	}
 	u, err := url.Parse(origin)
 	if err != nil {
@@ -145,13 +164,14 @@ func (h *hub) checkOrigin(r *http.Request) bool {
 	return h.origins[strings.ToLower(u.Scheme+"://"+u.Host)]
 }
 
-func (h *hub) serve(w http.ResponseWriter, r *http.Request) {
+func (h *hub) serve(w http.ResponseWriter, r *http.Request, actor events.Actor, mayRead func(events.Actor, string) error) {
 	ws, err := h.up.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader already answered with an HTTP error
 	}
-	c := &liveConn{hub: h, ws: ws, send: make(chan any, h.cfg.SendBuffer),
-		subs: map[string]*projections.Subscriber{}, done: make(chan struct{})}
+	c := &liveConn{hub: h, ws: ws, send: make(chan any, h.cfg.SendBuffer), actor: actor, mayRead: mayRead,
+		subs: map[string]*projections.Subscriber{}, done: make(chan struct{}),
+		budget: float64(h.cfg.MessageBurst), refilled: time.Now()}
 	h.mu.Lock()
 	if h.closed {
 		h.mu.Unlock()
@@ -186,6 +206,13 @@ type liveConn struct {
 	hub  *hub
 	ws   *websocket.Conn
 	send chan any
+	// actor is who opened the connection; mayRead filters its subscriptions.
+	actor   events.Actor
+	mayRead func(events.Actor, string) error
+	// budget is the token bucket of the message rate limit, refilled since refilled;
+	// only the read loop touches them.
+	budget   float64
+	refilled time.Time
 
 	mu        sync.Mutex
 	subs      map[string]*projections.Subscriber
@@ -193,6 +220,18 @@ type liveConn struct {
 	closeOnce sync.Once
 	closeCode int
 	closeText string
+}
+
+// spend takes one message from the rate limit's budget, refilled at MessageRate per
+// second up to MessageBurst; false when the budget is spent.
+func (c *liveConn) spend(now time.Time) bool {
+	c.budget = min(float64(c.hub.cfg.MessageBurst), c.budget+now.Sub(c.refilled).Seconds()*c.hub.cfg.MessageRate)
+	c.refilled = now
+	if c.budget < 1 {
+		return false
+	}
+	c.budget--
+	return true
 }
 
 // shutdown ends the connection with a close code; the first reason wins.
@@ -243,6 +282,10 @@ func (c *liveConn) readLoop() {
 			return
 		}
 		_ = c.ws.SetReadDeadline(time.Now().Add(wait))
+		if !c.spend(time.Now()) {
+			c.shutdown(CloseRateLimited, "too many messages: slow down")
+			return
+		}
 		if kind != websocket.TextMessage {
 			c.shutdown(CloseProtocol, "text JSON messages only")
 			return
@@ -262,6 +305,13 @@ func (c *liveConn) handle(m ClientMessage) {
 	if !ok {
 		c.enqueue(ServerMessage{Type: "error", View: m.View, Code: errcode.UnknownView.Code, Message: "unknown view " + m.View, Items: []any{}})
 		return
+	}
+	if c.mayRead != nil && m.Type == "subscribe" {
+		if err := c.mayRead(c.actor, m.View); err != nil {
+			e := errcode.From(err)
+			c.enqueue(ServerMessage{Type: "error", View: m.View, Code: e.Code, Message: e.EN, Items: []any{}})
+			return
+		}
 	}
 	s, refused := c.swapSubscription(v, m.Type == "subscribe")
 	if refused {

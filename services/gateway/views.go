@@ -28,6 +28,9 @@ func (g *Gateway) viewFor(w http.ResponseWriter, r *http.Request) (*projections.
 		g.writeProblem(w, r, errcode.UnknownView.With("%s", r.PathValue("view")))
 		return nil, false
 	}
+	if !g.mayRead(w, r, v.Name()) {
+		return nil, false
+	}
 	if s := r.URL.Query().Get("min_position"); s != "" {
 		pos, err := strconv.ParseUint(s, 10, 64)
 		if err != nil {
@@ -79,4 +82,28 @@ func (g *Gateway) handleViewItem(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, g.log, http.StatusOK, ItemResponse{Position: pos, Item: item})
+}
+
+// mayRead refuses a view to an actor the rules do not let read it.
+func (g *Gateway) mayRead(w http.ResponseWriter, r *http.Request, view string) bool {
+	actor, err := g.actor(r)
+	if err == nil && g.cfg.MayRead != nil {
+		err = g.cfg.MayRead(actor, view)
+	}
+	if err != nil {
+		g.writeProblem(w, r, err)
+		return false
+	}
+	return true
+}
+
+// handleLive opens the live websocket for a signed-in client: an unidentified upgrade
+// is refused with 401 before any websocket is opened.
+func (g *Gateway) handleLive(w http.ResponseWriter, r *http.Request) {
+	actor, err := g.actor(r)
+	if err != nil {
+		g.writeProblem(w, r, err)
+		return
+	}
+	g.live.serve(w, r, actor, g.cfg.MayRead)
 }
