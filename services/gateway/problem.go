@@ -33,12 +33,19 @@ func ProblemFor(err error) Problem {
 }
 
 func (g *Gateway) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
+	WriteProblem(g.log, w, r, err)
+}
+
+// WriteProblem answers a request with err as a problem document; errors without a code,
+// and server errors, are logged to log (their text never reaches the client). Handlers
+// mounted in the gateway (Config.Session) answer errors with it.
+func WriteProblem(log *slog.Logger, w http.ResponseWriter, r *http.Request, err error) {
 	p := ProblemFor(err)
 	var coded *errcode.Error
 	if !errors.As(err, &coded) || p.Status >= 500 {
-		g.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "code", p.Code, "err", err)
+		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "code", p.Code, "err", err)
 	} else {
-		g.log.Debug("request rejected", "method", r.Method, "path", r.URL.Path, "code", p.Code)
+		log.Debug("request rejected", "method", r.Method, "path", r.URL.Path, "code", p.Code)
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
