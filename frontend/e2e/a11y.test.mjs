@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
-import { openApp } from './browser.mjs';
+import { openApp, waitForWorkspace } from './browser.mjs';
 import { serverAndBrowser } from './fixture.mjs';
 
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
@@ -44,12 +44,17 @@ describe('accessibility', { timeout: 180_000 }, () => {
   it('is usable with the keyboard, with a visible focus', async () => {
     const { page, context } = await openApp(env.browser, env.server.url);
     try {
+      // Start from the top of a fresh page (signing in moved the focus to the page's heading).
+      await page.reload();
+      await waitForWorkspace(page);
       await page.keyboard.press('Tab');
       const skip = await page.evaluate(() => ({ text: document.activeElement?.textContent, href: document.activeElement?.getAttribute('href') }));
       assert.deepEqual(skip, { text: 'Aller au contenu principal', href: '#main' });
 
-      // Tab on until the language switch, noting that every stop shows a focus outline.
+      // Tab on until the language switch, noting that every stop shows a focus outline (the
+      // sign-out button comes on the way).
       let found = false;
+      let signOut = false;
       for (let i = 0; i < 10 && !found; i++) {
         await page.keyboard.press('Tab');
         const el = await page.evaluate(() => {
@@ -59,7 +64,9 @@ describe('accessibility', { timeout: 180_000 }, () => {
         });
         assert.notEqual(el.outline, 'none', `focus visible on stop ${i}: ${JSON.stringify(el)}`);
         found = el.testid === 'lang-switch';
+        signOut ||= el.testid === 'sign-out';
       }
+      assert.ok(signOut, 'the sign-out button is reachable with Tab');
       assert.ok(found, 'the language switch is reachable with Tab');
       await page.keyboard.press('Enter');
       assert.equal(await page.getAttribute('html', 'lang'), 'en');

@@ -44,18 +44,89 @@ export function launchBrowser() {
   });
 }
 
+/** The demo secretariat: the persona the tests act as unless they say otherwise. */
+export const SECRETARIAT = 'secretariat@demo.invalid';
+
 /**
- * Opens the app in a new context and waits until the organisations view has loaded.
+ * Opens the app in a new context, signs in as the persona `as` (the secretariat unless
+ * told; null stays on the sign-in page) and waits until the organisations view has loaded.
  * @param {import('playwright-core').Browser} browser
  */
-export async function openApp(browser, url, { colorScheme = 'light', viewport = { width: 1280, height: 900 } } = {}) {
+export async function openApp(
+  browser,
+  url,
+  { colorScheme = 'light', viewport = { width: 1280, height: 900 }, as = SECRETARIAT } = {},
+) {
   const context = await browser.newContext({ locale: 'fr-FR', colorScheme, viewport, reducedMotion: 'reduce' });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (err) => errors.push(err));
   await page.goto(url);
-  await page.locator('section.orgs[data-loaded="true"]').waitFor({ timeout: 20_000 });
+  if (as) {
+    await signIn(page, as);
+  } else {
+    await page.locator('[data-testid="signin-form"]').waitFor({ timeout: 20_000 });
+  }
   return { context, page, errors };
+}
+
+/**
+ * Signs in from the sign-in page with the demo tour's one-click button for email, and
+ * waits for the organisations view.
+ * @param {import('playwright-core').Page} page
+ */
+export async function signIn(page, email) {
+  const button = page.locator(`button[data-persona="${email}"]`);
+  await button.waitFor({ timeout: 20_000 });
+  await button.click();
+  await waitForWorkspace(page);
+}
+
+/**
+ * Signs in from the sign-in page with an email and a password (the demo password the
+ * test server was given), and waits for the organisations view.
+ * @param {import('playwright-core').Page} page
+ */
+export async function signInWithPassword(page, email, password) {
+  await page.locator('#signin-email').fill(email);
+  await page.locator('#signin-password').fill(password);
+  await page.locator('[data-testid="signin-form"] button[type="submit"]').click();
+  await waitForWorkspace(page);
+}
+
+/** Waits until the signed-in page shows the organisations view. */
+export function waitForWorkspace(page) {
+  return page.locator('section.orgs[data-loaded="true"]').waitFor({ timeout: 20_000 });
+}
+
+/**
+ * Calls the HTTP API from inside the page, with its session cookie and its Origin (as the
+ * app itself does): {status, contentType, body}.
+ * @param {import('playwright-core').Page} page
+ */
+export function apiFetch(page, method, path, body, key) {
+  return page.evaluate(
+    async ({ method, path, body, key }) => {
+      const headers = { Accept: 'application/json' };
+      if (body !== undefined) headers['Content-Type'] = 'application/json';
+      if (key) headers['Idempotency-Key'] = key;
+      const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await res.text();
+      let parsed;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = text;
+      }
+      return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: parsed };
+    },
+    { method, path, body, key },
+  );
+}
+
+/** Posts a command from inside the page (see apiFetch), with a fresh Idempotency-Key unless given. */
+export function apiPost(page, path, body, key = crypto.randomUUID()) {
+  return apiFetch(page, 'POST', path, body, key);
 }
 
 /** Text of the connection status region. */

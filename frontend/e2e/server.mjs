@@ -5,7 +5,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 
 const HOW_TO =
   'Build the app and the server, then point COMITE_BIN at the binary:\n' +
@@ -27,17 +27,26 @@ export function comiteBin() {
 
 /**
  * Runs `$COMITE_BIN serve --data <temp> --addr 127.0.0.1:0 [--demo]`, waits for the
- * "listening on http://…" line on stdout and for /healthz to say ok.
- * @returns {Promise<{url: string, dataDir: string, stop: () => Promise<void>, output: () => string,
+ * "listening on http://…" line on stdout and for /healthz to say ok. A demo server gets
+ * its demo accounts' password from COMITE_DEMO_PASSWORD: a fresh random one per server,
+ * never a constant, returned as demoPassword.
+ * `post` and `get` send no session: the API answers them 401 (use the page's session, see
+ * apiFetch in browser.mjs, to act as someone).
+ * @returns {Promise<{url: string, dataDir: string, demoPassword: string | undefined,
+ *   stop: () => Promise<void>, output: () => string,
  *   post: (path: string, body: unknown, key?: string) => Promise<{status: number, body: any}>,
  *   get: (path: string) => Promise<{status: number, body: any}>}>}
  */
-export async function startServer({ demo = false, timeoutMs = 60_000 } = {}) {
+export async function startServer({ demo = true, timeoutMs = 60_000 } = {}) {
   const bin = comiteBin();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'comite-e2e-'));
   const args = ['serve', '--data', dataDir, '--addr', '127.0.0.1:0'];
   if (demo) args.push('--demo');
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const demoPassword = demo ? randomBytes(18).toString('base64url') : undefined;
+  const env = { ...process.env };
+  delete env.COMITE_DEMO_PASSWORD;
+  if (demoPassword) env.COMITE_DEMO_PASSWORD = demoPassword;
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
 
   // Keep the tail of the output for error messages, and keep draining both pipes so the
   // server never blocks on a full one.
@@ -102,6 +111,7 @@ export async function startServer({ demo = false, timeoutMs = 60_000 } = {}) {
   return {
     url,
     dataDir,
+    demoPassword,
     output: () => log,
     post: (p, body, key = randomUUID()) => request('POST', p, body, key),
     get: (p) => request('GET', p),

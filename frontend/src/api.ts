@@ -55,10 +55,41 @@ export class ProblemError extends Error {
   constructor(
     readonly status: number,
     readonly problem: Problem,
+    /** Seconds the server asked to wait before trying again (Retry-After), if it said. */
+    readonly retryAfter?: number,
   ) {
     super(problem.detail || problem.title || problem.code || `HTTP ${status}`);
     this.name = 'ProblemError';
   }
+}
+
+/**
+ * Seconds to wait from a Retry-After header: delay-seconds or an HTTP date (RFC 9110
+ * §10.2.3). Undefined when absent or unreadable; never negative.
+ */
+export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v);
+  const at = Date.parse(v);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+const unauthenticatedListeners = new Set<() => void>();
+
+/**
+ * Calls fn whenever an API call is answered 401: the session expired or was revoked, and
+ * the page should go back to the sign-in form. Returns a function that stops the calls.
+ */
+export function onUnauthenticated(fn: () => void): () => void {
+  unauthenticatedListeners.add(fn);
+  return () => unauthenticatedListeners.delete(fn);
+}
+
+/** Tells the onUnauthenticated listeners that the session is gone. */
+export function reportUnauthenticated(): void {
+  for (const fn of [...unauthenticatedListeners]) fn();
 }
 
 /** The server's message in lang, falling back to the other language, then to detail/title. */
@@ -86,7 +117,13 @@ export function newIdempotencyKey(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-type Fetch = typeof fetch;
+/** The fetch the API helpers use; tests pass their own. */
+export type Fetch = typeof fetch;
+
+/** The ProblemError for a failed response: its problem body and Retry-After. */
+export async function problemOf(res: Response): Promise<ProblemError> {
+  return new ProblemError(res.status, await readProblem(res), parseRetryAfter(res.headers.get('Retry-After')));
+}
 
 async function readProblem(res: Response): Promise<Problem> {
   try {
@@ -109,7 +146,8 @@ export async function readView<T>(
     headers: { Accept: 'application/json' },
     signal: opts.signal,
   });
-  if (!res.ok) throw new ProblemError(res.status, await readProblem(res));
+  if (res.status === 401) reportUnauthenticated();
+  if (!res.ok) throw await problemOf(res);
   const body = (await res.json()) as { position?: number; items?: T[]; item?: T | null };
   // A committee not yet constituted may come as null or as an item without id.
   const one = body.item && (body.item as { id?: unknown }).id ? [body.item] : [];
@@ -158,7 +196,8 @@ export async function postCommand(
       await sleep(delay * 2 ** attempt);
       continue;
     }
-    throw new ProblemError(res.status, await readProblem(res));
+    if (res.status === 401) reportUnauthenticated();
+    throw await problemOf(res);
   }
 }
 

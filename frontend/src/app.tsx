@@ -1,4 +1,5 @@
-// The committee page: the committee, its member organisations (live), and a form to add one.
+// The page: the sign-in page until someone is signed in, then the committee, its member
+// organisations (live) and, for the secretariat, a form to add one.
 import { createContext, type ComponentChildren } from 'preact';
 import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import {
@@ -23,7 +24,18 @@ import {
   translate,
 } from './i18n';
 import type { LiveClient, LiveRow, LiveStatus, ViewState } from './live';
-import { safeWebsite, sortOrganisations, websiteLabel } from './model';
+import { personaLabel, roleLabel, safeWebsite, sortOrganisations, waitText, websiteLabel } from './model';
+import {
+  type Persona,
+  type Session,
+  type SessionState,
+  type SignInFailure,
+  type SignedOutReason,
+  type User,
+  fetchPersonas,
+  signInFailure,
+  sortPersonas,
+} from './session';
 
 interface I18n {
   lang: Lang;
@@ -56,30 +68,56 @@ function useLiveStatus(live: LiveClient): LiveStatus {
   return status;
 }
 
-/** The whole page, fed by a started LiveClient following "committee" and "organisations". */
-export function App({ live }: { live: LiveClient }) {
+/**
+ * The whole page: the sign-in page while nobody is signed in, the committee workspace
+ * once someone is. connect opens the live connection; it is called on sign-in and the
+ * client it returns is closed on sign-out (or when the session ends).
+ */
+export function App({ session, connect }: { session: Session; connect: () => LiveClient }) {
   const [lang, setLang] = useState<Lang>(() => loadLang(localStore()));
   const i18n = useMemo<I18n>(() => ({ lang, t: (k, p) => translate(lang, k, p) }), [lang]);
-  const status = useLiveStatus(live);
-  const committeeView = useLiveView<Committee>(live, 'committee');
-  const orgsView = useLiveView<Organisation>(live, 'organisations');
-  const committee = committeeView.items.find((c) => c.id) ?? null;
+  const state = useSessionState(session);
+  const user = state.status === 'signed-in' ? state.user : null;
+  const userId = user?.id ?? null;
+  // One live connection per signed-in session: none before sign-in, a fresh one after.
+  const live = useMemo(() => (userId ? connect() : null), [userId, connect]);
+  useEffect(() => () => live?.close(), [live]);
 
   useEffect(() => {
     document.documentElement.lang = lang;
   }, [lang]);
-  useEffect(() => {
-    document.title = committee?.name
-      ? translate(lang, 'app.documentTitle', { committee: committee.name })
-      : translate(lang, 'app.name');
-  }, [lang, committee?.name]);
 
   const switchLang = useCallback((next: Lang) => {
     saveLang(localStore(), next);
     setLang(next);
   }, []);
 
-  const position = Math.max(committeeView.position, orgsView.position);
+  const onSignOut = useCallback(() => {
+    // Close the socket first: the server would otherwise drop it and the client would
+    // take the refusal for an expired session.
+    live?.close();
+    void session.signOut();
+  }, [live, session]);
+
+  // After a change of page (not at the first paint), move the focus into the new page so
+  // that keyboard and screen reader users start from its top.
+  const previous = useRef(state.status);
+  useEffect(() => {
+    const before = previous.current;
+    previous.current = state.status;
+    if (before === 'checking' || before === state.status) return;
+    const target = document.querySelector<HTMLElement>('[data-autofocus]') ?? document.getElementById('main');
+    target?.focus();
+  }, [state.status]);
+
+  let page: ComponentChildren;
+  if (state.status === 'signed-in' && user && live) {
+    page = <Workspace live={live} user={user} onSignOut={onSignOut} onSwitchLang={switchLang} />;
+  } else if (state.status === 'signed-out') {
+    page = <SignInPage session={session} reason={state.reason} onSwitchLang={switchLang} />;
+  } else {
+    page = <Checking onSwitchLang={switchLang} />;
+  }
 
   return (
     <I18nContext.Provider value={i18n}>
@@ -91,39 +129,378 @@ export function App({ live }: { live: LiveClient }) {
         <span />
         <span />
       </div>
-      <header class="site-header">
-        <div class="container site-header__inner">
-          <div class="brand">
-            <span class="brand__mark" aria-hidden="true">
-              C
-            </span>
-            <span class="brand__text">
-              <span class="brand__name">{i18n.t('app.name')}</span>
-              <span class="brand__tagline">{i18n.t('app.tagline')}</span>
-            </span>
-          </div>
-          <div class="site-header__tools">
-            <ConnectionStatus status={status} />
-            <LanguageSwitch onSwitch={switchLang} />
-          </div>
+      {page}
+    </I18nContext.Provider>
+  );
+}
+
+function useSessionState(session: Session): SessionState {
+  const [state, setState] = useState<SessionState>(session.state);
+  useEffect(() => session.subscribe(setState), [session]);
+  return state;
+}
+
+function SiteHeader({ children }: { children: ComponentChildren }) {
+  const { t } = useI18n();
+  return (
+    <header class="site-header">
+      <div class="container site-header__inner">
+        <div class="brand">
+          <span class="brand__mark" aria-hidden="true">
+            C
+          </span>
+          <span class="brand__text">
+            <span class="brand__name">{t('app.name')}</span>
+            <span class="brand__tagline">{t('app.tagline')}</span>
+          </span>
         </div>
-      </header>
+        <div class="site-header__tools">{children}</div>
+      </div>
+    </header>
+  );
+}
+
+function SiteFooter({ position = 0 }: { position?: number }) {
+  const { t } = useI18n();
+  return (
+    <footer class="site-footer">
+      <div class="container site-footer__inner">
+        <p>{t('footer.about')}</p>
+        {position > 0 && <p class="site-footer__position">{t('footer.position', { position })}</p>}
+      </div>
+    </footer>
+  );
+}
+
+/** While the server is asked who is signed in (usually a few milliseconds). */
+function Checking({ onSwitchLang }: { onSwitchLang: (lang: Lang) => void }) {
+  const { lang, t } = useI18n();
+  useEffect(() => {
+    document.title = t('app.name');
+  }, [lang]);
+  return (
+    <>
+      <SiteHeader>
+        <LanguageSwitch onSwitch={onSwitchLang} />
+      </SiteHeader>
+      <main id="main" tabIndex={-1}>
+        <div class="container">
+          <p class="checking" role="status">
+            {t('app.loading')}
+          </p>
+        </div>
+      </main>
+      <SiteFooter />
+    </>
+  );
+}
+
+/** The committee page of a signed-in user, fed by a started LiveClient. */
+function Workspace({
+  live,
+  user,
+  onSignOut,
+  onSwitchLang,
+}: {
+  live: LiveClient;
+  user: User;
+  onSignOut: () => void;
+  onSwitchLang: (lang: Lang) => void;
+}) {
+  const { lang, t } = useI18n();
+  const status = useLiveStatus(live);
+  const committeeView = useLiveView<Committee>(live, 'committee');
+  const orgsView = useLiveView<Organisation>(live, 'organisations');
+  const committee = committeeView.items.find((c) => c.id) ?? null;
+
+  useEffect(() => {
+    document.title = committee?.name ? t('app.documentTitle', { committee: committee.name }) : t('app.name');
+  }, [lang, committee?.name]);
+
+  const position = Math.max(committeeView.position, orgsView.position);
+
+  return (
+    <>
+      <SiteHeader>
+        <ConnectionStatus status={status} />
+        <Account user={user} organisations={orgsView} onSignOut={onSignOut} />
+        <LanguageSwitch onSwitch={onSwitchLang} />
+      </SiteHeader>
       <main id="main" tabIndex={-1}>
         <CommitteeSummary view={committeeView} committee={committee} organisations={orgsView} />
         <div class="container">
           <div class="layout">
             <OrganisationsSection view={orgsView} />
-            <AddOrganisationForm live={live} />
+            {user.role === 'secretariat' ? <AddOrganisationForm live={live} /> : <ReadOnlyNote />}
           </div>
         </div>
       </main>
-      <footer class="site-footer">
-        <div class="container site-footer__inner">
-          <p>{i18n.t('footer.about')}</p>
-          {position > 0 && <p class="site-footer__position">{i18n.t('footer.position', { position })}</p>}
+      <SiteFooter position={position} />
+    </>
+  );
+}
+
+function Account({
+  user,
+  organisations,
+  onSignOut,
+}: {
+  user: User;
+  organisations: ViewState<Organisation>;
+  onSignOut: () => void;
+}) {
+  const { lang, t } = useI18n();
+  const org = user.organisation_id ? organisations.items.find((o) => o.id === user.organisation_id) : undefined;
+  const role = roleLabel(lang, user.role);
+  return (
+    <div class="account">
+      <p class="account__who" data-testid="account">
+        <span class="visually-hidden">{t('account.label')} </span>
+        <span class="account__name" data-testid="account-name">
+          {user.name}
+        </span>
+        <span class="account__role" data-testid="account-role">
+          {org?.acronym ? `${role} · ${org.acronym}` : role}
+        </span>
+      </p>
+      <button type="button" class="button button--secondary" onClick={onSignOut} data-testid="sign-out">
+        {t('account.signOut')}
+      </button>
+    </div>
+  );
+}
+
+function ReadOnlyNote() {
+  const { t } = useI18n();
+  return (
+    <section class="panel add-org" aria-labelledby="read-only-title">
+      <h2 id="read-only-title">{t('form.readOnly.title')}</h2>
+      <p class="form-intro">{t('form.readOnly')}</p>
+    </section>
+  );
+}
+
+type Failure = SignInFailure | { kind: 'missing' };
+
+const NOTICES: Partial<Record<SignedOutReason, MessageKey>> = {
+  expired: 'signin.expired',
+  'signed-out': 'signin.signedOut',
+  unreachable: 'signin.unreachable',
+};
+
+/** The sign-in page: email and password, and the demo tour's one-click personas. */
+function SignInPage({
+  session,
+  reason,
+  onSwitchLang,
+}: {
+  session: Session;
+  reason: SignedOutReason;
+  onSwitchLang: (lang: Lang) => void;
+}) {
+  const { lang, t } = useI18n();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  // What is being sent: 'form', a persona's email, or nothing.
+  const [busy, setBusy] = useState<string | null>(null);
+  const [failure, setFailure] = useState<Failure | null>(null);
+  const [personas, setPersonas] = useState<Persona[] | null>(null);
+  const emailRef = useRef<HTMLInputElement>(null);
+  const passwordRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    document.title = t('signin.documentTitle');
+  }, [lang]);
+
+  useEffect(() => {
+    let current = true;
+    fetchPersonas().then((list) => {
+      if (current) setPersonas(list ? sortPersonas(list) : null);
+    });
+    return () => {
+      current = false;
+    };
+  }, []);
+
+  const failed = (err: unknown, fromForm: boolean) => {
+    const f = signInFailure(err);
+    setFailure(f);
+    setBusy(null);
+    if (fromForm && f.kind === 'invalid') {
+      setPassword('');
+      passwordRef.current?.focus();
+    }
+  };
+
+  const onSubmit = async (e: Event) => {
+    e.preventDefault();
+    if (busy) return;
+    if (!email.trim() || !password) {
+      setFailure({ kind: 'missing' });
+      (email.trim() ? passwordRef : emailRef).current?.focus();
+      return;
+    }
+    setBusy('form');
+    setFailure(null);
+    try {
+      await session.signIn(email, password);
+      // Signed in: this page goes away.
+    } catch (err) {
+      failed(err, true);
+    }
+  };
+
+  const asPersona = async (personaEmail: string) => {
+    if (busy) return;
+    setBusy(personaEmail);
+    setFailure(null);
+    try {
+      await session.signInAsPersona(personaEmail);
+    } catch (err) {
+      failed(err, false);
+    }
+  };
+
+  let message: string | null = null;
+  if (failure) {
+    switch (failure.kind) {
+      case 'missing':
+        message = t('signin.missing');
+        break;
+      case 'invalid':
+        message = t('signin.invalid');
+        break;
+      case 'rate_limited':
+        message =
+          failure.retryAfter === undefined
+            ? t('signin.rateLimitedLater')
+            : t('signin.rateLimited', { wait: waitText(lang, failure.retryAfter) });
+        break;
+      case 'network':
+        message = t('signin.network');
+        break;
+      case 'other':
+        message =
+          problemMessage(failure.error.problem, lang) ?? t('signin.unexpected', { status: failure.error.status });
+        break;
+    }
+  }
+  const emailInvalid = failure?.kind === 'invalid' || (failure?.kind === 'missing' && !email.trim());
+  const passwordInvalid = failure?.kind === 'invalid' || (failure?.kind === 'missing' && !password);
+  const notice = NOTICES[reason];
+
+  return (
+    <>
+      <SiteHeader>
+        <LanguageSwitch onSwitch={onSwitchLang} />
+      </SiteHeader>
+      <main id="main" tabIndex={-1} class="signin">
+        <section class="committee" aria-labelledby="signin-title">
+          <div class="container">
+            <p class="eyebrow">{t('app.name')}</p>
+            <h1 id="signin-title" tabIndex={-1} data-autofocus={notice ? undefined : ''}>
+              {t('signin.title')}
+            </h1>
+            <p class="lead">{t('signin.intro')}</p>
+          </div>
+        </section>
+        <div class="container">
+          <div class="layout layout--signin">
+            <section class="panel signin__panel" aria-labelledby="signin-form-title">
+              <h2 id="signin-form-title" class="visually-hidden">
+                {t('signin.title')}
+              </h2>
+              {notice && (
+                <div
+                  class="alert alert--info"
+                  role="status"
+                  tabIndex={-1}
+                  data-autofocus=""
+                  data-testid="signin-notice"
+                >
+                  <p>{t(notice)}</p>
+                </div>
+              )}
+              <div class="signin__messages" aria-live="assertive" aria-atomic="true">
+                {message && (
+                  <div class="alert alert--error" id="signin-error" data-testid="signin-error">
+                    <p class="alert__title">{t('signin.failed')}</p>
+                    <p>{message}</p>
+                  </div>
+                )}
+              </div>
+              <form onSubmit={onSubmit} noValidate aria-busy={busy === 'form'} data-testid="signin-form">
+                <div class={`field${emailInvalid ? ' field--error' : ''}`}>
+                  <label for="signin-email">{t('signin.email')}</label>
+                  <input
+                    ref={emailRef}
+                    id="signin-email"
+                    name="email"
+                    type="email"
+                    inputMode="email"
+                    autoComplete="username"
+                    autoCapitalize="none"
+                    spellcheck={false}
+                    required
+                    value={email}
+                    onInput={(e) => setEmail(e.currentTarget.value)}
+                    aria-invalid={emailInvalid ? 'true' : undefined}
+                    aria-describedby={emailInvalid && message ? 'signin-error' : undefined}
+                  />
+                </div>
+                <div class={`field${passwordInvalid ? ' field--error' : ''}`}>
+                  <label for="signin-password">{t('signin.password')}</label>
+                  <input
+                    ref={passwordRef}
+                    id="signin-password"
+                    name="password"
+                    type="password"
+                    autoComplete="current-password"
+                    required
+                    value={password}
+                    onInput={(e) => setPassword(e.currentTarget.value)}
+                    aria-invalid={passwordInvalid ? 'true' : undefined}
+                    aria-describedby={passwordInvalid && message ? 'signin-error' : undefined}
+                  />
+                </div>
+                <button type="submit" class="button" disabled={busy !== null}>
+                  {busy === 'form' ? t('signin.submitting') : t('signin.submit')}
+                </button>
+              </form>
+            </section>
+            {personas && personas.length > 0 && (
+              <section class="panel demo" aria-labelledby="demo-title" data-testid="demo-tour">
+                <div class="panel__head">
+                  <h2 id="demo-title">{t('demo.title')}</h2>
+                </div>
+                <p class="demo__intro">{t('demo.intro')}</p>
+                <ul class="personas">
+                  {personas.map((p, i) => (
+                    <li key={p.email} class="persona">
+                      <button
+                        type="button"
+                        class="persona__button"
+                        data-persona={p.email}
+                        disabled={busy !== null}
+                        aria-describedby={`persona-${i}`}
+                        onClick={() => void asPersona(p.email)}
+                      >
+                        {t('demo.signInAs', { persona: personaLabel(lang, p) })}
+                      </button>
+                      <span class="persona__who" id={`persona-${i}`}>
+                        {p.name && p.name !== p.email ? `${p.name} · ` : ''}
+                        <span class="persona__email">{p.email}</span>
+                      </span>
+                    </li>
+                  ))}
+                </ul>
+              </section>
+            )}
+          </div>
         </div>
-      </footer>
-    </I18nContext.Provider>
+      </main>
+      <SiteFooter />
+    </>
   );
 }
 

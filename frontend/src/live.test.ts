@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
+  CLOSE_UNAUTHENTICATED,
   LiveClient,
   backoffDelay,
   liveUrl,
@@ -38,10 +39,10 @@ class FakeSocket implements SocketLike {
   receive(msg: unknown): void {
     this.onmessage?.({ data: typeof msg === 'string' ? msg : JSON.stringify(msg) });
   }
-  drop(): void {
+  drop(code = 1006): void {
     this.readyState = 3;
     this.onerror?.({});
-    this.onclose?.({ code: 1006 });
+    this.onclose?.({ code });
   }
 }
 
@@ -451,5 +452,87 @@ describe('LiveClient', () => {
     expect(sockets).toHaveLength(1);
     sockets[0]!.open();
     expect(client.status).toBe('live');
+  });
+});
+
+describe('LiveClient and the session', () => {
+  /** Lets pending promise callbacks run, without moving the fake clock. */
+  async function settle() {
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+  }
+
+  function authSetup(answers: (boolean | undefined | Error)[]) {
+    let asked = 0;
+    let gone = 0;
+    const env = setup({
+      checkAuth: async () => {
+        const a = answers[Math.min(asked++, answers.length - 1)];
+        if (a instanceof Error) throw a;
+        return a;
+      },
+      onUnauthenticated: () => gone++,
+    });
+    return { ...env, asked: () => asked, gone: () => gone };
+  }
+
+  it('asks about the session when an attempt is refused, and stops for good on a no', async () => {
+    const env = authSetup([false]);
+    env.client.start();
+    // A refused upgrade (401) reaches the page as a close without open.
+    env.last().drop();
+    expect(env.asked()).toBe(1);
+    await settle();
+    expect(env.gone()).toBe(1);
+    expect(env.client.status).toBe('offline');
+    vi.runAllTimers();
+    expect(env.sockets).toHaveLength(1);
+  });
+
+  it('keeps reconnecting when the session is fine or the answer unknown', async () => {
+    const env = authSetup([true, undefined, new Error('network')]);
+    env.client.start();
+    for (let i = 1; i <= 3; i++) {
+      env.last().drop();
+      await settle();
+      vi.runOnlyPendingTimers();
+      expect(env.sockets).toHaveLength(i + 1);
+    }
+    expect(env.asked()).toBe(3);
+    env.last().open();
+    expect(env.client.status).toBe('live');
+    expect(env.gone()).toBe(0);
+  });
+
+  it('does not ask when a connection that had opened drops (the next attempt will)', () => {
+    const env = authSetup([true]);
+    env.client.start();
+    env.last().open();
+    env.last().drop();
+    expect(env.asked()).toBe(0);
+    vi.runOnlyPendingTimers();
+    env.last().drop();
+    expect(env.asked()).toBe(1);
+  });
+
+  it('stops at once on the unauthenticated close code or error message', () => {
+    const a = authSetup([true]);
+    a.client.start();
+    a.last().open();
+    a.last().drop(CLOSE_UNAUTHENTICATED);
+    expect(a.gone()).toBe(1);
+    expect(a.client.status).toBe('offline');
+    vi.runAllTimers();
+    expect(a.sockets).toHaveLength(1);
+
+    const b = authSetup([true]);
+    const errors: string[] = [];
+    b.client.onServerError((e) => errors.push(e.code));
+    b.client.start();
+    b.last().open();
+    b.last().receive({ type: 'error', code: 'unauthenticated', message: 'sign in' });
+    expect(errors).toEqual(['unauthenticated']);
+    expect(b.gone()).toBe(1);
+    expect(b.last().closedByClient).toBe(true);
+    expect(b.asked()).toBe(0);
   });
 });

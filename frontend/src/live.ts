@@ -70,7 +70,18 @@ export interface LiveOptions {
   stableMs?: number;
   /** Defaults to navigator.onLine and the window's online/offline events; null disables. */
   network?: NetworkWatcher | null;
+  /**
+   * Asked when a connection attempt fails before opening: whether the session is still
+   * valid (false: no, undefined: cannot tell). A browser hides the 401 of a refused
+   * upgrade behind a plain close, so only this question tells "signed out" from "server down".
+   */
+  checkAuth?: () => Promise<boolean | undefined>;
+  /** Called once when the server says the session is gone; the client has closed for good. */
+  onUnauthenticated?: () => void;
 }
+
+/** Close code a server may use to end a socket whose session ended (4000 + HTTP 401). */
+export const CLOSE_UNAUTHENTICATED = 4401;
 
 const OPEN = 1;
 
@@ -125,7 +136,8 @@ function isRow(v: unknown): v is LiveRow {
  * each view, and applies snapshots and patches in position order.
  */
 export class LiveClient {
-  private readonly opts: Required<Omit<LiveOptions, 'network'>> & { network: NetworkWatcher | null };
+  private readonly opts: Required<Omit<LiveOptions, 'network' | 'checkAuth' | 'onUnauthenticated'>> &
+    Pick<LiveOptions, 'checkAuth' | 'onUnauthenticated'> & { network: NetworkWatcher | null };
   private readonly views = new Map<string, ViewEntry>();
   private readonly statusListeners = new Set<(s: LiveStatus) => void>();
   private readonly errorListeners = new Set<(e: LiveServerError) => void>();
@@ -150,6 +162,8 @@ export class LiveClient {
       offlineAfter: options.offlineAfter ?? 4,
       stableMs: options.stableMs ?? 10000,
       network: options.network === undefined ? browserNetwork() : options.network,
+      checkAuth: options.checkAuth,
+      onUnauthenticated: options.onUnauthenticated,
     };
   }
 
@@ -261,15 +275,41 @@ export class LiveClient {
     ws.onerror = () => {
       // The browser follows every error with a close; reconnecting happens there.
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (ws !== this.ws) return;
       this.ws = null;
-      const wasStable = this.isOpen && Date.now() - this.openedAt >= this.opts.stableMs;
+      const opened = this.isOpen;
+      const wasStable = opened && Date.now() - this.openedAt >= this.opts.stableMs;
       this.isOpen = false;
+      if (closeCode(ev) === CLOSE_UNAUTHENTICATED) {
+        this.unauthenticated();
+        return;
+      }
       if (wasStable) this.attempts = 0;
       this.failed();
+      if (!opened) this.askAuth();
     };
     this.updateStatus();
+  }
+
+  /** After a refused attempt: ask whether the session is the reason, while the backoff runs. */
+  private askAuth(): void {
+    const check = this.opts.checkAuth;
+    if (!check || this.closed) return;
+    check().then(
+      (ok) => {
+        if (ok === false) this.unauthenticated();
+      },
+      () => {
+        // Cannot tell: keep reconnecting.
+      },
+    );
+  }
+
+  private unauthenticated(): void {
+    if (this.closed) return;
+    this.close();
+    this.opts.onUnauthenticated?.();
   }
 
   private failed(): void {
@@ -345,6 +385,7 @@ export class LiveClient {
         };
         if (typeof m.view === 'string') err.view = m.view;
         for (const fn of this.errorListeners) fn(err);
+        if (err.code === 'unauthenticated') this.unauthenticated();
         return;
       }
       default:
@@ -403,6 +444,11 @@ export class LiveClient {
     if (this.attempts >= this.opts.offlineAfter) return 'offline';
     return 'reconnecting';
   }
+}
+
+function closeCode(ev: unknown): number | undefined {
+  const code = (ev as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
 }
 
 function stateOf(entry: ViewEntry): ViewState<LiveRow> {

@@ -31,7 +31,7 @@ function formatParam(lang: Lang, v: string | number): string {
 }
 
 /** The count message base.one / base.other that fits n in lang (French: 0 and 1 are singular). */
-export function plural(lang: Lang, base: 'orgs.count', n: number): string {
+export function plural(lang: Lang, base: 'orgs.count' | 'wait.seconds' | 'wait.minutes', n: number): string {
   const form = new Intl.PluralRules(lang).select(n) === 'one' ? 'one' : 'other';
   return translate(lang, `${base}.${form}` as MessageKey, { n });
 }
