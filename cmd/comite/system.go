@@ -169,11 +169,15 @@ func clockOf(cfg systemConfig) func() time.Time {
 	return cfg.Clock
 }
 
-// groupLookup tells the opinions service whether a drafting group exists and is open.
+// groupLookup tells the opinions service whether a drafting group exists and is open,
+// and which organisations are its members (only they edit its drafts).
 func groupLookup(st store.Store, reg *events.Registry) opinions.GroupLookup {
-	return func(ctx context.Context, id uuid.UUID) (bool, bool, error) {
+	return func(ctx context.Context, id uuid.UUID) (opinions.GroupFacts, error) {
 		g, ok, err := workinggroups.LoadGroup(ctx, st, reg, id)
-		return ok, g.Closed, err
+		if err != nil || !ok {
+			return opinions.GroupFacts{}, err
+		}
+		return opinions.GroupFacts{ID: id, Exists: true, Closed: g.Closed, Members: g.Members.IDs()}, nil
 	}
 }
 

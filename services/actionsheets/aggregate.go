@@ -30,6 +30,11 @@
 // benefit of the doubt: a due date is "in the past" only when that day is over
 // everywhere on Earth (it is before the date at UTC−12), and an "as of" date is "in the
 // future" only when that day has begun nowhere (it is after the date at UTC+14).
+//
+// # Who may act
+//
+// The secretariat acts on every sheet and alone imports files; a member acts only on the
+// sheets its own organisation owns (authz.go). Decide checks it from the command's actor.
 package actionsheets
 
 import (

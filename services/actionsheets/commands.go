@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/services/bus"
 	"github.com/comite-partenaires/comite/services/membership"
 	"github.com/comite-partenaires/comite/services/themes"
@@ -130,6 +131,17 @@ type ImportSheets struct {
 	// Organisations is filled in by Prepare, never read from the body.
 	Organisations Organisations `json:"-" validate:"-"`
 }
+
+// sent is implemented by every actionsheets command: who sends it.
+type sent interface{ actor() events.Actor }
+
+func (c CreateSheet) actor() events.Actor     { return c.Actor }
+func (c StartSheet) actor() events.Actor      { return c.Actor }
+func (c RecordProgress) actor() events.Actor  { return c.Actor }
+func (c CompleteSheet) actor() events.Actor   { return c.Actor }
+func (c AbandonSheet) actor() events.Actor    { return c.Actor }
+func (c RescheduleSheet) actor() events.Actor { return c.Actor }
+func (c ImportSheets) actor() events.Actor    { return c.Actor }
 
 // Commands is the actionsheets catalogue. It is pure: the gateway calls it to route
 // commands and document them without running the service.

@@ -40,17 +40,29 @@ var (
 )
 
 // Rejections lists every rejection code of the actionsheets context, including the
-// shared errcode.DateInPast it uses for due dates.
+// shared errcode.DateInPast it uses for due dates and errcode.Forbidden.
 func Rejections() []*errcode.Error {
 	return []*errcode.Error{ErrSheetNotFound, ErrSheetExists, ErrSheetNotPlanned, ErrSheetNotInProgress,
 		ErrSheetClosed, ErrOrganisationNotFound, ErrProgressDateInFuture, ErrCSVInvalid, ErrCSVTooLarge,
-		errcode.DateInPast}
+		errcode.DateInPast, errcode.Forbidden}
 }
 
 // Decide returns the events an actionsheets command produces against the board b, none
 // when the command changes nothing, or a rejection. It is pure: the clock is the
-// command's Envelope.Time, the committee's organisations are in the command (Prepare).
+// command's Envelope.Time, the actor its Envelope.Actor, the committee's organisations
+// are in the command (Prepare).
+//
+// Checks come in this order: the actor's role (forbidden), the sheet's or the owner's
+// existence (sheet_not_found, organisation_not_found), who may act on it (forbidden,
+// see authz.go), then the sheet's own rules.
 func Decide(b Board, cmd any) ([]events.Payload, error) {
+	c, ok := cmd.(sent)
+	if !ok {
+		return nil, errcode.UnknownCommand.With("actionsheets: %T", cmd)
+	}
+	if err := checkRole(c.actor(), cmd); err != nil {
+		return nil, err
+	}
 	switch cmd := cmd.(type) {
 	case CreateSheet:
 		return createSheet(b, cmd)
@@ -76,6 +88,9 @@ func createSheet(b Board, cmd CreateSheet) ([]events.Payload, error) {
 		return nil, ErrOrganisationNotFound.WithFields(map[string]string{"organisation_id": "organisation_not_found"}).
 			With("%s", cmd.OrganisationID)
 	}
+	if err := mayOwn(cmd.Actor, owner); err != nil {
+		return nil, err
+	}
 	if pastDue(cmd.DueDate, cmd.Time) {
 		return nil, errcode.DateInPast.WithFields(map[string]string{"due_date": "future"}).With("%s", cmd.DueDate)
 	}
@@ -87,7 +102,7 @@ func createSheet(b Board, cmd CreateSheet) ([]events.Payload, error) {
 }
 
 func startSheet(b Board, cmd StartSheet) ([]events.Payload, error) {
-	s, err := openSheet(b, cmd.SheetID)
+	s, err := openSheet(b, cmd.SheetID, cmd.Actor)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +113,7 @@ func startSheet(b Board, cmd StartSheet) ([]events.Payload, error) {
 }
 
 func recordProgress(b Board, cmd RecordProgress) ([]events.Payload, error) {
-	s, err := inProgressSheet(b, cmd.SheetID)
+	s, err := inProgressSheet(b, cmd.SheetID, cmd.Actor)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +134,7 @@ func recordProgress(b Board, cmd RecordProgress) ([]events.Payload, error) {
 }
 
 func completeSheet(b Board, cmd CompleteSheet) ([]events.Payload, error) {
-	s, err := inProgressSheet(b, cmd.SheetID)
+	s, err := inProgressSheet(b, cmd.SheetID, cmd.Actor)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +142,7 @@ func completeSheet(b Board, cmd CompleteSheet) ([]events.Payload, error) {
 }
 
 func abandonSheet(b Board, cmd AbandonSheet) ([]events.Payload, error) {
-	s, err := openSheet(b, cmd.SheetID)
+	s, err := openSheet(b, cmd.SheetID, cmd.Actor)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +151,7 @@ func abandonSheet(b Board, cmd AbandonSheet) ([]events.Payload, error) {
 }
 
 func rescheduleSheet(b Board, cmd RescheduleSheet) ([]events.Payload, error) {
-	s, err := openSheet(b, cmd.SheetID)
+	s, err := openSheet(b, cmd.SheetID, cmd.Actor)
 	if err != nil {
 		return nil, err
 	}
@@ -168,18 +183,24 @@ func findSheet(b Board, id string) (Sheet, error) {
 	return s, nil
 }
 
-// openSheet finds a sheet that is neither done nor abandoned.
-func openSheet(b Board, id string) (Sheet, error) {
+// openSheet finds a sheet that actor may act on and that is neither done nor abandoned.
+func openSheet(b Board, id string, actor events.Actor) (Sheet, error) {
 	s, err := findSheet(b, id)
-	if err == nil && s.Status.Closed() {
+	if err != nil {
+		return Sheet{}, err
+	}
+	if err := mayOwn(actor, s.OrganisationID); err != nil {
+		return Sheet{}, err
+	}
+	if s.Status.Closed() {
 		return Sheet{}, ErrSheetClosed.With("%s is %s", s.ID, s.Status)
 	}
-	return s, err
+	return s, nil
 }
 
-// inProgressSheet finds a sheet in progress.
-func inProgressSheet(b Board, id string) (Sheet, error) {
-	s, err := openSheet(b, id)
+// inProgressSheet finds a sheet in progress that actor may act on.
+func inProgressSheet(b Board, id string, actor events.Actor) (Sheet, error) {
+	s, err := openSheet(b, id, actor)
 	if err == nil && s.Status != StatusInProgress {
 		return Sheet{}, ErrSheetNotInProgress.With("%s is %s", s.ID, s.Status)
 	}

@@ -24,6 +24,28 @@ func env(commandID string) bus.Envelope {
 		Actor: events.Actor{User: "secretariat@education.gouv.fr", Organisation: dne.String(), Role: "secretariat"}}
 }
 
+// by is the envelope of a command sent by a.
+func by(a events.Actor, commandID string) bus.Envelope {
+	e := env(commandID)
+	e.Actor = a
+	return e
+}
+
+// memberOf is a person acting for the organisation org.
+func memberOf(org uuid.UUID, user string) events.Actor {
+	return events.Actor{User: user + "@demo.invalid", Organisation: org.String(), Role: "member"}
+}
+
+// Actors of the table besides the secretariat (env).
+var (
+	amfMember = memberOf(amf, "amf")
+	adfMember = memberOf(adf, "adf")
+	arfMember = memberOf(arf, "arf")
+	auditor   = events.Actor{User: "auditeur@ccomptes.fr", Role: "auditor"}
+	observer  = events.Actor{User: "observateur@demo.invalid", Role: "observer"}
+	process   = events.Actor{User: "process:deadlines", Role: "system"}
+)
+
 func at(commandID string, t time.Time) bus.Envelope {
 	e := env(commandID)
 	e.Time = t
@@ -90,9 +112,14 @@ func decideCases() []decidertest.Case {
 		return CreateSheet{Envelope: env(id), Title: title, Level: level, Theme: "usages", OrganisationID: owner.String(),
 			DueDate: due, Organisations: orgs}
 	}
+	createBy := func(a events.Actor, owner uuid.UUID) CreateSheet {
+		c := create("s-10", "Tiers-lieux éducatifs", LevelCommune, owner, "2026-09-01")
+		c.Actor = a
+		return c
+	}
 	return []decidertest.Case{
 		// create-sheet
-		{Name: "create a commune sheet linked to its opinion", Command: CreateSheet{Envelope: env("s-ecoles"),
+		{Name: "create a commune sheet linked to its opinion, a member for its organisation", Command: CreateSheet{Envelope: by(amfMember, "s-ecoles"),
 			Title: "  Équiper les écoles   élémentaires d'un ENT ", Description: " " + ecolesCreated.Description + "\n",
 			Level: LevelCommune, Theme: "usages", OrganisationID: amf.String(), DueDate: "2026-09-01",
 			OpinionID: opinion.String(), Organisations: orgs},
@@ -124,7 +151,7 @@ func decideCases() []decidertest.Case {
 			Command: create("s-9", "Tiers-lieux", LevelCommune, amf, "2026-03-03"), WantCode: "date_in_past"},
 
 		// start-sheet
-		{Name: "start a planned sheet", Given: board(), Command: StartSheet{Envelope: env("st-1"), SheetID: colleges.String()},
+		{Name: "start a planned sheet, a member of the owner", Given: board(), Command: StartSheet{Envelope: by(adfMember, "st-1"), SheetID: colleges.String()},
 			Want: []events.Payload{SheetStarted{SheetID: colleges}}},
 		{Name: "start a sheet in progress", Given: board(), Command: StartSheet{Envelope: env("st-2"), SheetID: ecoles.String()},
 			WantCode: "sheet_not_planned"},
@@ -137,7 +164,7 @@ func decideCases() []decidertest.Case {
 
 		// record-progress
 		{Name: "record progress as of a past date", Given: board(),
-			Command: RecordProgress{Envelope: env("p-1"), SheetID: ecoles.String(), Percent: ptr(40), Comment: " 12 écoles sur 30 équipées ", AsOf: "2026-02-28"},
+			Command: RecordProgress{Envelope: by(amfMember, "p-1"), SheetID: ecoles.String(), Percent: ptr(40), Comment: " 12 écoles sur 30 équipées ", AsOf: "2026-02-28"},
 			Want:    []events.Payload{ProgressRecorded{SheetID: ecoles, Percent: 40, Comment: "12 écoles sur 30 équipées", AsOf: "2026-02-28"}}},
 		{Name: "record progress as of today by default, 0% allowed", Given: board(),
 			Command: RecordProgress{Envelope: env("p-2"), SheetID: ecoles.String(), Percent: ptr(0), Comment: "Marché relancé"},
@@ -160,7 +187,7 @@ func decideCases() []decidertest.Case {
 
 		// complete-sheet
 		{Name: "complete a sheet in progress", Given: board(ProgressRecorded{SheetID: ecoles, Percent: 100, Comment: "Fait", AsOf: "2026-03-01"}),
-			Command: CompleteSheet{Envelope: env("c-1"), SheetID: ecoles.String(), Comment: "Toutes les écoles sont équipées. "},
+			Command: CompleteSheet{Envelope: by(amfMember, "c-1"), SheetID: ecoles.String(), Comment: "Toutes les écoles sont équipées. "},
 			Want:    []events.Payload{ecolesDone}},
 		{Name: "complete a planned sheet", Given: board(), Command: CompleteSheet{Envelope: env("c-2"), SheetID: colleges.String()},
 			WantCode: "sheet_not_in_progress"},
@@ -172,14 +199,14 @@ func decideCases() []decidertest.Case {
 			Command: AbandonSheet{Envelope: env("a-1"), SheetID: lycees.String(), Reason: "Reprise par le plan régional"},
 			Want:    []events.Payload{lyceesDropped}},
 		{Name: "abandon a sheet in progress", Given: board(),
-			Command: AbandonSheet{Envelope: env("a-2"), SheetID: ecoles.String(), Reason: "Financement retiré"},
+			Command: AbandonSheet{Envelope: by(amfMember, "a-2"), SheetID: ecoles.String(), Reason: "Financement retiré"},
 			Want:    []events.Payload{SheetAbandoned{SheetID: ecoles, Reason: "Financement retiré", PreviousStatus: StatusInProgress}}},
 		{Name: "abandon a done sheet", Given: board(ecolesDone),
 			Command: AbandonSheet{Envelope: env("a-3"), SheetID: ecoles.String(), Reason: "?"}, WantCode: "sheet_closed"},
 
 		// reschedule-sheet
 		{Name: "reschedule a sheet", Given: board(),
-			Command: RescheduleSheet{Envelope: env("r-1"), SheetID: colleges.String(), DueDate: "2027-12-31", Reason: "Marché infructueux"},
+			Command: RescheduleSheet{Envelope: by(adfMember, "r-1"), SheetID: colleges.String(), DueDate: "2027-12-31", Reason: "Marché infructueux"},
 			Want:    []events.Payload{SheetRescheduled{SheetID: colleges, DueDate: "2027-12-31", PreviousDueDate: "2027-06-30", Reason: "Marché infructueux"}}},
 		{Name: "reschedule to the same date is a no-op", Given: board(),
 			Command: RescheduleSheet{Envelope: env("r-2"), SheetID: colleges.String(), DueDate: "2027-06-30", Reason: "Rien ne change"}},
@@ -200,6 +227,53 @@ func decideCases() []decidertest.Case {
 			WantCode: "csv_invalid"},
 		{Name: "import 501 lines", Command: ImportSheets{Envelope: env("imp-4"), CSV: manyLines(MaxImportLines + 1), Organisations: orgs},
 			WantCode: "csv_too_large"},
+
+		// Who may act: the secretariat for any sheet, a member for its organisation's sheets.
+		{Name: "create a sheet, the secretariat for any owner", Command: createBy(events.Actor{User: "secretariat@education.gouv.fr", Role: "secretariat"}, arf),
+			Want: []events.Payload{SheetCreated{SheetID: SheetIDFor("s-10"), Title: "Tiers-lieux éducatifs", Level: LevelCommune, Theme: "usages",
+				OrganisationID: arf, DueDate: "2026-09-01"}}},
+		{Name: "forbidden: a member creates a sheet for another organisation", Command: createBy(amfMember, adf), WantCode: "forbidden"},
+		{Name: "forbidden: a member without an organisation creates a sheet",
+			Command: createBy(events.Actor{User: "x@demo.invalid", Role: "member"}, amf), WantCode: "forbidden"},
+		{Name: "forbidden: a member whose organisation is not a UUID creates a sheet",
+			Command: createBy(events.Actor{User: "x@demo.invalid", Organisation: "AMF", Role: "member"}, amf), WantCode: "forbidden"},
+		{Name: "forbidden: an auditor creates a sheet", Command: createBy(auditor, amf), WantCode: "forbidden"},
+		{Name: "forbidden: an observer creates a sheet", Command: createBy(observer, amf), WantCode: "forbidden"},
+		{Name: "forbidden: a process creates a sheet", Command: createBy(process, amf), WantCode: "forbidden"},
+		{Name: "forbidden: no actor creates a sheet", Command: createBy(events.Actor{}, amf), WantCode: "forbidden"},
+		{Name: "a member creating a sheet for an organisation outside the committee gets organisation_not_found",
+			Command: createBy(amfMember, amrf), WantCode: "organisation_not_found"},
+		{Name: "forbidden: a member starts another organisation's sheet", Given: board(),
+			Command: StartSheet{Envelope: by(arfMember, "st-6"), SheetID: colleges.String()}, WantCode: "forbidden"},
+		{Name: "forbidden: an auditor starts a sheet", Given: board(),
+			Command: StartSheet{Envelope: by(auditor, "st-7"), SheetID: colleges.String()}, WantCode: "forbidden"},
+		{Name: "a member starting an unknown sheet gets sheet_not_found", Given: board(),
+			Command: StartSheet{Envelope: by(arfMember, "st-8"), SheetID: SheetIDFor("x").String()}, WantCode: "sheet_not_found"},
+		{Name: "forbidden: a member records progress on another organisation's sheet", Given: board(),
+			Command:  RecordProgress{Envelope: by(adfMember, "p-8"), SheetID: ecoles.String(), Percent: ptr(50), Comment: "Pas le nôtre"},
+			WantCode: "forbidden"},
+		{Name: "forbidden: a process records progress", Given: board(),
+			Command:  RecordProgress{Envelope: by(process, "p-9"), SheetID: ecoles.String(), Percent: ptr(50), Comment: "Automatique"},
+			WantCode: "forbidden"},
+		{Name: "forbidden: a member completes another organisation's sheet", Given: board(),
+			Command: CompleteSheet{Envelope: by(adfMember, "c-4"), SheetID: ecoles.String()}, WantCode: "forbidden"},
+		{Name: "forbidden: a member abandons another organisation's sheet", Given: board(),
+			Command: AbandonSheet{Envelope: by(amfMember, "a-4"), SheetID: lycees.String(), Reason: "?"}, WantCode: "forbidden"},
+		{Name: "forbidden: a member abandons another organisation's closed sheet", Given: board(lyceesDropped),
+			Command: AbandonSheet{Envelope: by(amfMember, "a-5"), SheetID: lycees.String(), Reason: "?"}, WantCode: "forbidden"},
+		{Name: "forbidden: an observer abandons a sheet", Given: board(),
+			Command: AbandonSheet{Envelope: by(observer, "a-6"), SheetID: lycees.String(), Reason: "?"}, WantCode: "forbidden"},
+		{Name: "forbidden: a member reschedules another organisation's sheet", Given: board(),
+			Command:  RescheduleSheet{Envelope: by(amfMember, "r-5"), SheetID: colleges.String(), DueDate: "2027-12-31", Reason: "?"},
+			WantCode: "forbidden"},
+		{Name: "forbidden: a member imports sheets", Given: board(),
+			Command: ImportSheets{Envelope: by(amfMember, "imp-5"), CSV: importFile, Organisations: orgs}, WantCode: "forbidden"},
+		{Name: "forbidden: a member imports a dry run", Given: board(),
+			Command: ImportSheets{Envelope: by(adfMember, "imp-6"), CSV: importFile, DryRun: true, Organisations: orgs}, WantCode: "forbidden"},
+		{Name: "forbidden: an auditor imports sheets", Given: board(),
+			Command: ImportSheets{Envelope: by(auditor, "imp-7"), CSV: importFile, Organisations: orgs}, WantCode: "forbidden"},
+		{Name: "forbidden: a process imports sheets", Given: board(),
+			Command: ImportSheets{Envelope: by(process, "imp-8"), CSV: importFile, Organisations: orgs}, WantCode: "forbidden"},
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/services/actionsheets"
 	"github.com/comite-partenaires/comite/services/bus"
@@ -28,6 +30,13 @@ func send(t *testing.T, c *bus.Client, context_, command, id, body string, corre
 		req.CorrelationID = correlation[0]
 	}
 	return c.Send(context.Background(), req)
+}
+
+// sendAs sends an actionsheets command as actor.
+func sendAs(t *testing.T, c *bus.Client, actor events.Actor, command, id, body string) (bus.Reply, error) {
+	t.Helper()
+	return c.Send(context.Background(), bus.Request{Context: actionsheets.Context, Command: command, CommandID: id,
+		Body: []byte(body), Actor: actor})
 }
 
 func must(t *testing.T, c *bus.Client, context_, command, id, body string, correlation ...string) bus.Reply {
@@ -156,6 +165,33 @@ func TestServiceOverNATS(t *testing.T) {
 		t.Fatalf("a bad import or a dry run appended: %d events, was %d; dry run %+v", len(board()), before, dry)
 	}
 
+	// A member acts on its own organisation's sheets only, and never imports.
+	member := func(org uuid.UUID) events.Actor {
+		return events.Actor{User: "membre@" + org.String()[:8] + ".invalid", Organisation: org.String(), Role: "member"}
+	}
+	lyceesID := actionsheets.SheetIDFor("s-lycees").String()
+	for _, f := range []struct {
+		actor         events.Actor
+		command, body string
+	}{
+		{member(amf), actionsheets.CmdCreateSheet, `{"title":"Plan collèges","level":"departement","theme":"usages","organisation_id":"` +
+			adf.String() + `","due_date":"2026-09-01"}`},
+		{member(amf), actionsheets.CmdAbandonSheet, `{"sheet_id":"` + lyceesID + `","reason":"Pas le nôtre"}`},
+		{member(adf), actionsheets.CmdStartSheet, `{"sheet_id":"` + lyceesID + `"}`},
+		{member(arf), actionsheets.CmdImportSheets, `{"csv":` + jsonString(file) + `,"dry_run":true}`},
+		{events.Actor{User: "auditeur@ccomptes.fr", Role: "auditor"}, actionsheets.CmdStartSheet, `{"sheet_id":"` + lyceesID + `"}`},
+	} {
+		if _, err := sendAs(t, c, f.actor, f.command, "forbidden-"+f.command+"-"+f.actor.Organisation, f.body); !errors.Is(err, errcode.Forbidden) {
+			t.Fatalf("%s by %+v: %v", f.command, f.actor, err)
+		}
+	}
+	if len(board()) != before {
+		t.Fatal("a forbidden command appended")
+	}
+	if _, err := sendAs(t, c, member(arf), actionsheets.CmdAbandonSheet, "l-drop", `{"sheet_id":"`+lyceesID+`","reason":"Reprise par le plan régional"}`); err != nil {
+		t.Fatalf("the owner abandons its sheet: %v", err)
+	}
+
 	// The log: every event in the board's stream, in order, with its provenance.
 	log := board()
 	var types []string
@@ -165,7 +201,7 @@ func TestServiceOverNATS(t *testing.T) {
 	want := []string{actionsheets.TypeSheetCreated, actionsheets.TypeSheetCreated, actionsheets.TypeSheetCreated,
 		actionsheets.TypeSheetStarted, actionsheets.TypeProgressRecorded, actionsheets.TypeProgressRecorded,
 		actionsheets.TypeSheetCompleted, actionsheets.TypeSheetStarted, actionsheets.TypeSheetRescheduled,
-		actionsheets.TypeSheetCreated, actionsheets.TypeSheetCreated, actionsheets.TypeSheetCreated}
+		actionsheets.TypeSheetCreated, actionsheets.TypeSheetCreated, actionsheets.TypeSheetCreated, actionsheets.TypeSheetAbandoned}
 	if !reflect.DeepEqual(types, want) {
 		t.Fatalf("log %v\nwant %v", types, want)
 	}
@@ -181,7 +217,10 @@ func TestServiceOverNATS(t *testing.T) {
 		}
 	}
 	if log[10].ID != events.DeriveID("imp-1", 1) || log[11].Position != imp.Position {
-		t.Errorf("imported events %+v", log[9:])
+		t.Errorf("imported events %+v", log[9:12])
+	}
+	if log[12].Meta.CommandID != "l-drop" || log[12].Meta.Actor != member(arf) {
+		t.Errorf("abandoned by %+v", log[12].Meta)
 	}
 
 	// The board as LoadBoard folds it.

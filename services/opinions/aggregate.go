@@ -9,6 +9,9 @@
 //
 // Lifecycle: draft → in_review → voting → adopted | rejected → published; withdrawn from
 // draft, in_review or voting.
+//
+// Only a group's members edit its drafts: Decide checks the actor's organisation against
+// the drafting group's members, which Prepare gets through a GroupLookup (authz.go).
 package opinions
 
 import (

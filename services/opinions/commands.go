@@ -2,7 +2,11 @@ package opinions
 
 import (
 	"encoding/json"
+	"slices"
 
+	"github.com/google/uuid"
+
+	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/services/bus"
 	"github.com/comite-partenaires/comite/services/themes"
 )
@@ -34,17 +38,22 @@ const (
 	MaxChangeSets = 100
 )
 
-// GroupStatus is what Prepare found out about the drafting working group of a new
-// opinion. The zero value means nobody checked (no GroupLookup configured).
-type GroupStatus string
+// GroupFacts is what Prepare found out, through the configured GroupLookup, about the
+// working group that drafts an opinion: whether it exists and is closed, and which
+// organisations are its members now. Decide needs them for "only a group's members edit
+// its drafts"; a command that carries none (no GroupLookup configured) is refused.
+type GroupFacts struct {
+	// ID is the group the facts are about. A GroupLookup need not set it: Prepare sets it
+	// to the group it looked up, and Decide checks it is the opinion's.
+	ID     uuid.UUID
+	Exists bool
+	Closed bool
+	// Members are the group's current member organisations.
+	Members []uuid.UUID
+}
 
-// Statuses of a drafting group as Prepare reports them.
-const (
-	GroupUnchecked GroupStatus = ""
-	GroupOpen      GroupStatus = "open"
-	GroupClosed    GroupStatus = "closed"
-	GroupMissing   GroupStatus = "missing"
-)
+// HasMember reports whether the organisation id is a member of the group.
+func (g GroupFacts) HasMember(id uuid.UUID) bool { return g.Exists && slices.Contains(g.Members, id) }
 
 // CreateOpinion starts a contribution, opinion or recommendation drafted by a working
 // group. Its ID is derived from the command ID (OpinionIDFor). A non-empty initial text
@@ -60,8 +69,8 @@ type CreateOpinion struct {
 	// Text is the initial text (line breaks "\n"; "\r\n" and "\r" are converted).
 	Text string `json:"text,omitempty" validate:"max=200000"`
 	// Group is filled in by Prepare through the configured GroupLookup, never read from
-	// the body.
-	Group GroupStatus `json:"-" validate:"-"`
+	// the body: the facts of the group GroupID names.
+	Group *GroupFacts `json:"-" validate:"-"`
 }
 
 // PushChanges is a co-drafting editor's push, as @codemirror/collab sends it: the changes
@@ -75,6 +84,9 @@ type PushChanges struct {
 	// Changes are CodeMirror change sets in their JSON form (ChangeSet.toJSON), each
 	// applying to the text as the previous one left it.
 	Changes []json.RawMessage `json:"changes" validate:"required,min=1,max=100,dive,required,max=1000000"`
+	// Group is filled in by Prepare, never read from the body: the facts of the
+	// opinion's drafting group (see GroupFacts).
+	Group *GroupFacts `json:"-" validate:"-"`
 }
 
 // EditText replaces the whole text, for clients that do not co-draft (forms, imports,
@@ -85,12 +97,18 @@ type EditText struct {
 	// BaseVersion is the version the new text was written from.
 	BaseVersion *int   `json:"base_version" validate:"required,min=0"`
 	Text        string `json:"text" validate:"max=200000"`
+	// Group is filled in by Prepare, never read from the body: the facts of the
+	// opinion's drafting group (see GroupFacts).
+	Group *GroupFacts `json:"-" validate:"-"`
 }
 
 // SubmitForReview closes the draft: the text then changes only through amendments.
 type SubmitForReview struct {
 	bus.Envelope `validate:"-"`
 	OpinionID    string `json:"opinion_id" validate:"required,uuid"`
+	// Group is filled in by Prepare, never read from the body: the facts of the
+	// opinion's drafting group (see GroupFacts).
+	Group *GroupFacts `json:"-" validate:"-"`
 }
 
 // ProposeAmendment proposes to replace a passage of the text under review. Its ID is
@@ -110,6 +128,9 @@ type AcceptAmendment struct {
 	bus.Envelope `validate:"-"`
 	OpinionID    string `json:"opinion_id" validate:"required,uuid"`
 	AmendmentID  string `json:"amendment_id" validate:"required,uuid"`
+	// Group is filled in by Prepare, never read from the body: the facts of the
+	// opinion's drafting group (see GroupFacts).
+	Group *GroupFacts `json:"-" validate:"-"`
 }
 
 // RejectAmendment rejects an amendment.
@@ -118,12 +139,18 @@ type RejectAmendment struct {
 	OpinionID    string `json:"opinion_id" validate:"required,uuid"`
 	AmendmentID  string `json:"amendment_id" validate:"required,uuid"`
 	Reason       string `json:"reason,omitempty" validate:"max=2000"`
+	// Group is filled in by Prepare, never read from the body: the facts of the
+	// opinion's drafting group (see GroupFacts).
+	Group *GroupFacts `json:"-" validate:"-"`
 }
 
 // OpenVote freezes the reviewed text for a vote; every amendment must be decided.
 type OpenVote struct {
 	bus.Envelope `validate:"-"`
 	OpinionID    string `json:"opinion_id" validate:"required,uuid"`
+	// Group is filled in by Prepare, never read from the body: the facts of the
+	// opinion's drafting group (see GroupFacts).
+	Group *GroupFacts `json:"-" validate:"-"`
 }
 
 // RecordOutcome records the result of the consultation bound to the frozen text: what
@@ -149,10 +176,17 @@ type Withdraw struct {
 	bus.Envelope `validate:"-"`
 	OpinionID    string `json:"opinion_id" validate:"required,uuid"`
 	Reason       string `json:"reason" validate:"required,notblank,max=2000"`
+	// Group is filled in by Prepare, never read from the body: the facts of the
+	// opinion's drafting group (see GroupFacts).
+	Group *GroupFacts `json:"-" validate:"-"`
 }
 
-// opinionTarget is implemented by the commands that address an existing opinion.
-type opinionTarget interface{ opinion() string }
+// opinionTarget is implemented by the commands that address an existing opinion: the
+// opinion they name and who sends them.
+type opinionTarget interface {
+	opinion() string
+	actor() events.Actor
+}
 
 func (c PushChanges) opinion() string      { return c.OpinionID }
 func (c EditText) opinion() string         { return c.OpinionID }
@@ -164,6 +198,66 @@ func (c OpenVote) opinion() string         { return c.OpinionID }
 func (c RecordOutcome) opinion() string    { return c.OpinionID }
 func (c Publish) opinion() string          { return c.OpinionID }
 func (c Withdraw) opinion() string         { return c.OpinionID }
+
+func (c PushChanges) actor() events.Actor      { return c.Actor }
+func (c EditText) actor() events.Actor         { return c.Actor }
+func (c SubmitForReview) actor() events.Actor  { return c.Actor }
+func (c ProposeAmendment) actor() events.Actor { return c.Actor }
+func (c AcceptAmendment) actor() events.Actor  { return c.Actor }
+func (c RejectAmendment) actor() events.Actor  { return c.Actor }
+func (c OpenVote) actor() events.Actor         { return c.Actor }
+func (c RecordOutcome) actor() events.Actor    { return c.Actor }
+func (c Publish) actor() events.Actor          { return c.Actor }
+func (c Withdraw) actor() events.Actor         { return c.Actor }
+
+// drafting is implemented by the commands only the drafting group's members may send:
+// Prepare fills in the group's facts, which Decide checks.
+type drafting interface {
+	groupFacts() *GroupFacts
+	withGroup(GroupFacts) any
+}
+
+func (c CreateOpinion) groupFacts() *GroupFacts   { return c.Group }
+func (c PushChanges) groupFacts() *GroupFacts     { return c.Group }
+func (c EditText) groupFacts() *GroupFacts        { return c.Group }
+func (c SubmitForReview) groupFacts() *GroupFacts { return c.Group }
+func (c AcceptAmendment) groupFacts() *GroupFacts { return c.Group }
+func (c RejectAmendment) groupFacts() *GroupFacts { return c.Group }
+func (c OpenVote) groupFacts() *GroupFacts        { return c.Group }
+func (c Withdraw) groupFacts() *GroupFacts        { return c.Group }
+
+func (c CreateOpinion) withGroup(g GroupFacts) any {
+	c.Group = &g
+	return c
+}
+func (c PushChanges) withGroup(g GroupFacts) any {
+	c.Group = &g
+	return c
+}
+func (c EditText) withGroup(g GroupFacts) any {
+	c.Group = &g
+	return c
+}
+func (c SubmitForReview) withGroup(g GroupFacts) any {
+	c.Group = &g
+	return c
+}
+func (c AcceptAmendment) withGroup(g GroupFacts) any {
+	c.Group = &g
+	return c
+}
+func (c RejectAmendment) withGroup(g GroupFacts) any {
+	c.Group = &g
+	return c
+}
+func (c OpenVote) withGroup(g GroupFacts) any {
+	c.Group = &g
+	return c
+}
+func (c Withdraw) withGroup(g GroupFacts) any {
+	c.Group = &g
+	return c
+}
 
 // Commands is the opinions catalogue. It is pure: the gateway calls it to route
 // commands and document them without running the service.

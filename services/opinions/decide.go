@@ -62,30 +62,46 @@ var (
 		"Ce groupe de travail est clos.", "This working group is closed.")
 )
 
-// Rejections lists every rejection code of the opinions context.
+// Rejections lists every rejection code of the opinions context, including the shared
+// errcode.Forbidden.
 func Rejections() []*errcode.Error {
 	return []*errcode.Error{ErrOpinionExists, ErrOpinionNotFound, ErrOpinionWithdrawn, ErrNotInDraft,
 		ErrNotInReview, ErrNotVoting, ErrNotDecided, ErrAlreadyDecided, ErrAlreadyPublished,
 		ErrVersionMismatch, ErrInvalidChanges, ErrTextTooLong, ErrPassageNotFound, ErrAmendmentNotFound,
 		ErrAmendmentAlreadyDecided, ErrAmendmentOutdated, ErrAmendmentsPending, ErrFrozenTextMismatch,
-		ErrGroupNotFound, ErrGroupClosed}
+		ErrGroupNotFound, ErrGroupClosed, errcode.Forbidden}
 }
 
 // Decide returns the events an opinions command produces against the opinion o, none
-// when the command changes nothing, or a rejection. It is pure.
+// when the command changes nothing, or a rejection. It is pure: the actor is the
+// command's Envelope.Actor, the drafting group's facts are in the command (Prepare).
+//
+// Checks come in this order: the actor's role (forbidden), the opinion's existence
+// (opinion_not_found), who may act on it (forbidden, see authz.go), then the lifecycle.
 func Decide(o Opinion, cmd any) ([]events.Payload, error) {
 	if c, ok := cmd.(CreateOpinion); ok {
+		if err := checkRole(c.Actor, c); err != nil {
+			return nil, err
+		}
 		return createOpinion(o, c)
 	}
-	if _, ok := cmd.(opinionTarget); !ok {
+	t, ok := cmd.(opinionTarget)
+	if !ok {
 		return nil, errcode.UnknownCommand.With("opinions: %T", cmd)
+	}
+	if err := checkRole(t.actor(), cmd); err != nil {
+		return nil, err
 	}
 	switch {
 	case !o.Created:
-		return nil, ErrOpinionNotFound.With("%s", cmd.(opinionTarget).opinion())
+		return nil, ErrOpinionNotFound.With("%s", t.opinion())
 	case o.Corrupt:
 		return nil, errcode.Internal.With("opinion %s: history does not replay", o.ID)
-	case o.State == StateWithdrawn:
+	}
+	if err := authorize(o, t.actor(), cmd); err != nil {
+		return nil, err
+	}
+	if o.State == StateWithdrawn {
 		return nil, ErrOpinionWithdrawn
 	}
 	switch cmd := cmd.(type) {
@@ -113,6 +129,23 @@ func Decide(o Opinion, cmd any) ([]events.Payload, error) {
 	return nil, errcode.UnknownCommand.With("opinions: %T", cmd)
 }
 
+// authorize applies the object rules of the commands on an existing opinion.
+func authorize(o Opinion, a events.Actor, cmd any) error {
+	switch c := cmd.(type) {
+	case ProposeAmendment:
+		return mayPropose(a)
+	case drafting:
+		if err := knownGroup(c.groupFacts(), o.GroupID); err != nil {
+			return err
+		}
+		return mayDraft(a, *c.groupFacts())
+	}
+	return nil // publish and record-outcome: the role is the rule
+}
+
+// createOpinion checks the drafting group in this order: that it exists
+// (group_not_found), that the actor's organisation is one of its members (forbidden),
+// that it is open (group_closed).
 func createOpinion(o Opinion, cmd CreateOpinion) ([]events.Payload, error) {
 	id := OpinionIDFor(cmd.CommandID)
 	if o.Created {
@@ -122,10 +155,16 @@ func createOpinion(o Opinion, cmd CreateOpinion) ([]events.Payload, error) {
 	if err != nil {
 		return nil, errcode.ValidationFailed.WithFields(map[string]string{"group_id": "uuid"})
 	}
-	switch cmd.Group {
-	case GroupMissing:
+	if err := knownGroup(cmd.Group, group); err != nil {
+		return nil, err
+	}
+	if !cmd.Group.Exists {
 		return nil, ErrGroupNotFound.With("%s", group)
-	case GroupClosed:
+	}
+	if err := mayDraft(cmd.Actor, *cmd.Group); err != nil {
+		return nil, err
+	}
+	if cmd.Group.Closed {
 		return nil, ErrGroupClosed.With("%s", group)
 	}
 	text := normalise(cmd.Text)

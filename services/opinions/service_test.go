@@ -28,15 +28,17 @@ var (
 	closedGroup = uuid.MustParse("7a0d8c52-6a52-4f0e-a3cf-4f4b2a6d5e02")
 )
 
-// groups is the GroupLookup the integrator will wire to the workinggroups context.
-func groups(_ context.Context, id uuid.UUID) (exists, closed bool, err error) {
+// groups stands for the GroupLookup the integrator wires to the workinggroups context:
+// the AMF, the ADF and the DNE (the secretariat's organisation) draft in both groups.
+func groups(_ context.Context, id uuid.UUID) (opinions.GroupFacts, error) {
+	members := []uuid.UUID{amf, adf, dne}
 	switch id {
 	case openGroup:
-		return true, false, nil
+		return opinions.GroupFacts{Exists: true, Members: members}, nil
 	case closedGroup:
-		return true, true, nil
+		return opinions.GroupFacts{Exists: true, Closed: true, Members: members}, nil
 	}
-	return false, false, nil
+	return opinions.GroupFacts{}, nil
 }
 
 // harness runs the opinions service (instances of it) over an embedded NATS server and
@@ -70,17 +72,37 @@ func newHarness(t *testing.T, instances int) *harness {
 	return &h
 }
 
-var secretariat = events.Actor{User: "secretariat@education.gouv.fr", Organisation: "DNE", Role: "secretariat"}
+// actorFor is who sends a command in these tests unless told otherwise: the process
+// records outcomes, the secretariat publishes, the AMF (a member of the group) drafts.
+func actorFor(command string) events.Actor {
+	switch command {
+	case opinions.CmdRecordOutcome:
+		return process
+	case opinions.CmdPublish:
+		return secretariat
+	}
+	return amfMember
+}
 
 func (h *harness) send(t *testing.T, id, command, body string) (bus.Reply, error) {
 	t.Helper()
+	return h.sendAs(t, actorFor(command), id, command, body)
+}
+
+func (h *harness) sendAs(t *testing.T, actor events.Actor, id, command, body string) (bus.Reply, error) {
+	t.Helper()
 	return h.client.Send(context.Background(), bus.Request{Context: opinions.Context, Command: command,
-		CommandID: id, Body: []byte(body), Actor: secretariat})
+		CommandID: id, Body: []byte(body), Actor: actor})
 }
 
 func (h *harness) must(t *testing.T, id, command, body string) bus.Reply {
 	t.Helper()
-	rep, err := h.send(t, id, command, body)
+	return h.mustAs(t, actorFor(command), id, command, body)
+}
+
+func (h *harness) mustAs(t *testing.T, actor events.Actor, id, command, body string) bus.Reply {
+	t.Helper()
+	rep, err := h.sendAs(t, actor, id, command, body)
 	if err != nil {
 		t.Fatalf("%s %s: %v", command, id, err)
 	}
@@ -116,9 +138,18 @@ func TestServiceOverNATS(t *testing.T) {
 	if _, err := h.send(t, "c0b", "create-opinion", fmt.Sprintf(create, closedGroup)); !errors.Is(err, opinions.ErrGroupClosed) {
 		t.Fatalf("closed group: %v", err)
 	}
+	if _, err := h.sendAs(t, cdcMember, "c0c", "create-opinion", fmt.Sprintf(create, openGroup)); !errors.Is(err, errcode.Forbidden) {
+		t.Fatalf("an organisation outside the group: %v", err)
+	}
 	h.must(t, "c1", "create-opinion", fmt.Sprintf(create, openGroup))
 	id := opinions.OpinionIDFor("c1")
 	o := `"opinion_id":"` + id.String() + `"`
+	if _, err := h.sendAs(t, cdcMember, "c1b", "edit-text", `{`+o+`,"base_version":0,"text":"Autre"}`); !errors.Is(err, errcode.Forbidden) {
+		t.Fatalf("an edit by an organisation outside the group: %v", err)
+	}
+	if _, err := h.sendAs(t, secretariatAlone, "c1c", "edit-text", `{`+o+`,"base_version":0,"text":"Autre"}`); !errors.Is(err, errcode.Forbidden) {
+		t.Fatalf("an edit by the secretariat for no organisation: %v", err)
+	}
 
 	// Two editors co-draft; the second pushes on the first's version.
 	first := `{` + o + `,"version":0,"client_id":"alice-4f2a","changes":[[[0,"🇫🇷 Le comité recommande que l’État et les collectivités concertent le déploiement."]]]}`
@@ -126,7 +157,7 @@ func TestServiceOverNATS(t *testing.T) {
 	if again := h.must(t, "c2", "push-changes", first); !reflect.DeepEqual(again, p1) {
 		t.Fatalf("a retried push: %+v, first %+v", again, p1)
 	}
-	h.must(t, "c3", "push-changes", `{`+o+`,"version":1,"client_id":"bob-91c3","changes":[[84,[0," Il propose une charte commune."]],[5,[9,"Le comité des partenaires"],101]]}`)
+	h.mustAs(t, adfMember, "c3", "push-changes", `{`+o+`,"version":1,"client_id":"bob-91c3","changes":[[84,[0," Il propose une charte commune."]],[5,[9,"Le comité des partenaires"],101]]}`)
 	_, err := h.send(t, "c4", "push-changes", `{`+o+`,"version":1,"client_id":"carol-0d7e","changes":[[84,[0,"!"]]]}`)
 	var coded *errcode.Error
 	if !errors.As(err, &coded) || coded.Code != "version_mismatch" || coded.Status != 409 {
@@ -136,16 +167,20 @@ func TestServiceOverNATS(t *testing.T) {
 	if _, err := h.send(t, "c6", "edit-text", `{`+o+`,"base_version":3,"text":"Autre"}`); !errors.Is(err, opinions.ErrNotInDraft) {
 		t.Fatalf("an edit under review: %v", err)
 	}
-	h.must(t, "c7", "propose-amendment", `{`+o+`,"passage":"concertent","replacement":"organisent ensemble","reason":"Plus explicite"}`)
+	// Any organisation of the committee proposes amendments, in the group or not.
+	h.mustAs(t, cdcMember, "c7", "propose-amendment", `{`+o+`,"passage":"concertent","replacement":"organisent ensemble","reason":"Plus explicite"}`)
 	am := opinions.AmendmentIDFor("c7")
 	if _, err := h.send(t, "c8", "open-vote", `{`+o+`}`); !errors.Is(err, opinions.ErrAmendmentsPending) {
 		t.Fatalf("open-vote with an amendment pending: %v", err)
 	}
-	acc := h.must(t, "c9", "accept-amendment", `{`+o+`,"amendment_id":"`+am.String()+`"}`)
+	if _, err := h.sendAs(t, cdcMember, "c9a", "accept-amendment", `{`+o+`,"amendment_id":"`+am.String()+`"}`); !errors.Is(err, errcode.Forbidden) {
+		t.Fatalf("an amendment accepted by an organisation outside the group: %v", err)
+	}
+	acc := h.mustAs(t, adfMember, "c9", "accept-amendment", `{`+o+`,"amendment_id":"`+am.String()+`"}`)
 	if len(acc.Events) != 2 || acc.Events[0].Type != opinions.TypeAmendmentAccepted || acc.Events[1].Type != opinions.TypeDraftChanged {
 		t.Fatalf("accept-amendment: %+v", acc)
 	}
-	h.must(t, "c10", "open-vote", `{`+o+`}`)
+	h.mustAs(t, secretariat, "c10", "open-vote", `{`+o+`}`) // the DNE is a member of the group
 
 	want := "🇫🇷 Le comité des partenaires recommande que l’État et les collectivités organisent ensemble le déploiement. Il propose une charte commune."
 	op, ok, err := opinions.LoadOpinion(context.Background(), h.store, events.NewRegistry(), id)
@@ -160,10 +195,16 @@ func TestServiceOverNATS(t *testing.T) {
 	if _, err := h.send(t, "c11", "record-outcome", fmt.Sprintf(outcome, sha(want+"."))); !errors.Is(err, opinions.ErrFrozenTextMismatch) {
 		t.Fatalf("an outcome on another text: %v", err)
 	}
+	if _, err := h.sendAs(t, secretariat, "c11b", "record-outcome", fmt.Sprintf(outcome, sha(want))); !errors.Is(err, errcode.Forbidden) {
+		t.Fatalf("an outcome recorded by the secretariat: %v", err)
+	}
 	if _, err := h.client.Send(context.Background(), bus.Request{Context: opinions.Context, Command: "record-outcome",
 		CommandID: "c12", CorrelationID: "consultation-closed", CausationID: "ev-closed", Body: []byte(fmt.Sprintf(outcome, sha(want))),
-		Actor: events.Actor{User: "process:consultations"}}); err != nil {
+		Actor: events.Actor{User: "process:consultations", Role: "system"}}); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := h.sendAs(t, amfMember, "c13a", "publish", `{`+o+`}`); !errors.Is(err, errcode.Forbidden) {
+		t.Fatalf("an opinion published by a member: %v", err)
 	}
 	pub := h.must(t, "c13", "publish", `{`+o+`}`)
 
@@ -246,7 +287,7 @@ func TestConcurrentTransitions(t *testing.T) {
 					command := round.commands[i%len(round.commands)]
 					cmdID := fmt.Sprintf("round-%d-%s-%d", r, command, i)
 					rep, err := h.client.Send(context.Background(), bus.Request{Context: opinions.Context, Command: command,
-						CommandID: cmdID, Body: []byte(bodies[command]), Actor: secretariat})
+						CommandID: cmdID, Body: []byte(bodies[command]), Actor: actorFor(command)})
 					mu.Lock()
 					defer mu.Unlock()
 					if err != nil {

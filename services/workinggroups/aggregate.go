@@ -7,6 +7,10 @@
 // it, so that "only members attend" and "no minutes before the meeting" are pure
 // decisions over one state. Whether an organisation belongs to the committee is another
 // aggregate's fact (membership's committee), read by the decider's Prepare.
+//
+// Who may act on a group is decided here too, from the command's actor (authz.go): the
+// secretariat and the lead organisation manage a group's membership, the member
+// organisations run its meetings.
 package workinggroups
 
 import (

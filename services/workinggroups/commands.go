@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/services/bus"
 	"github.com/comite-partenaires/comite/services/themes"
 )
@@ -126,8 +127,12 @@ type CloseGroup struct {
 	Reason       string `json:"reason,omitempty" validate:"max=1000"`
 }
 
-// addressed is implemented by the commands on an existing group.
-type addressed interface{ group() string }
+// addressed is implemented by the commands on an existing group: the group they name
+// and who sends them.
+type addressed interface {
+	group() string
+	actor() events.Actor
+}
 
 func (c AddMember) group() string        { return c.GroupID }
 func (c RemoveMember) group() string     { return c.GroupID }
@@ -135,6 +140,13 @@ func (c ScheduleMeeting) group() string  { return c.GroupID }
 func (c RecordAttendance) group() string { return c.GroupID }
 func (c PublishMinutes) group() string   { return c.GroupID }
 func (c CloseGroup) group() string       { return c.GroupID }
+
+func (c AddMember) actor() events.Actor        { return c.Actor }
+func (c RemoveMember) actor() events.Actor     { return c.Actor }
+func (c ScheduleMeeting) actor() events.Actor  { return c.Actor }
+func (c RecordAttendance) actor() events.Actor { return c.Actor }
+func (c PublishMinutes) actor() events.Actor   { return c.Actor }
+func (c CloseGroup) actor() events.Actor       { return c.Actor }
 
 // committeeFacts is implemented by the commands naming organisations that must belong
 // to the committee: Prepare checks them and hands back the command with the facts.

@@ -40,26 +40,50 @@ var (
 )
 
 // Rejections lists every rejection code working-groups commands can get from Decide,
-// including the shared errcode.DateInPast.
+// including the shared errcode.DateInPast and errcode.Forbidden.
 func Rejections() []*errcode.Error {
 	return []*errcode.Error{ErrGroupNotFound, ErrGroupExists, ErrGroupClosed, ErrOrganisationNotFound,
 		ErrAlreadyMember, ErrNotAMember, ErrLeadCannotLeave, ErrMeetingNotFound, ErrMeetingNotStarted,
-		ErrPresentAndExcused, errcode.DateInPast}
+		ErrPresentAndExcused, errcode.DateInPast, errcode.Forbidden}
 }
 
 // Decide returns the events a working-groups command produces against the group g, none
 // when the command changes nothing, or a rejection. It is pure: the clock is the
-// command's Envelope.Time, and committee facts are in the command (see Prepare).
+// command's Envelope.Time, the actor its Envelope.Actor, and committee facts are in the
+// command (see Prepare).
+//
+// Checks come in this order: the actor's role (forbidden), the group's existence
+// (group_not_found), the object rules of authz.go (forbidden), the group being open
+// (group_closed), then the command's own rules.
 func Decide(g Group, cmd any) ([]events.Payload, error) {
 	if c, ok := cmd.(CreateGroup); ok {
+		if err := checkPerson(c.Actor); err != nil {
+			return nil, err
+		}
 		return createGroup(g, c)
 	}
 	a, ok := cmd.(addressed)
 	if !ok {
 		return nil, errcode.UnknownCommand.With("workinggroups: %T", cmd)
 	}
-	if err := checkOpen(g, a.group()); err != nil {
+	if err := checkPerson(a.actor()); err != nil {
 		return nil, err
+	}
+	if err := checkFound(g, a.group()); err != nil {
+		return nil, err
+	}
+	var err error
+	switch cmd.(type) {
+	case AddMember, RemoveMember, CloseGroup:
+		err = mayManage(g, a.actor())
+	default:
+		err = mayMeet(g, a.actor())
+	}
+	if err != nil {
+		return nil, err
+	}
+	if g.Closed {
+		return nil, ErrGroupClosed.With("%s", g.ID)
 	}
 	switch cmd := cmd.(type) {
 	case AddMember:
@@ -78,24 +102,25 @@ func Decide(g Group, cmd any) ([]events.Payload, error) {
 	return nil, errcode.UnknownCommand.With("workinggroups: %T", cmd)
 }
 
-// checkOpen rejects a command on a group that does not exist (or is not g) or is closed.
-func checkOpen(g Group, groupID string) error {
-	id, err := uuid.Parse(groupID)
-	switch {
-	case err != nil || !g.Created || g.ID != id:
+// checkFound rejects a command on a group that does not exist (or is not g).
+func checkFound(g Group, groupID string) error {
+	if id, err := uuid.Parse(groupID); err != nil || !g.Created || g.ID != id {
 		return ErrGroupNotFound.With("%s", groupID)
-	case g.Closed:
-		return ErrGroupClosed.With("%s", groupID)
 	}
 	return nil
 }
 
+// createGroup checks that the lead is in the committee before who may name it: an
+// unknown organisation is organisation_not_found whoever asks.
 func createGroup(g Group, cmd CreateGroup) ([]events.Payload, error) {
 	if g.Created {
 		return nil, ErrGroupExists.With("%s", g.ID)
 	}
 	lead, err := activeOrganisation(cmd.ActiveOrganisations, cmd.LeadOrganisationID, "lead_organisation_id")
 	if err != nil {
+		return nil, err
+	}
+	if err := mayLead(cmd.Actor, lead); err != nil {
 		return nil, err
 	}
 	return []events.Payload{GroupCreated{GroupID: GroupIDFor(cmd.CommandID), Name: clean(cmd.Name),

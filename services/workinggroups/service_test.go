@@ -66,16 +66,32 @@ func newWorld(t *testing.T) *world {
 
 var secretariat = events.Actor{User: "secretariat@education.gouv.fr", Organisation: "DNE", Role: "secretariat"}
 
+// member is a person acting for the organisation org.
+func member(org string) events.Actor {
+	return events.Actor{User: "membre@" + org[:8] + ".invalid", Organisation: org, Role: "member"}
+}
+
 func (w *world) send(t *testing.T, context, id, command, body string) (bus.Reply, error) {
 	t.Helper()
+	return w.sendAs(t, secretariat, context, id, command, body)
+}
+
+func (w *world) sendAs(t *testing.T, actor events.Actor, context, id, command, body string) (bus.Reply, error) {
+	t.Helper()
 	return w.client.Send(t.Context(), bus.Request{Context: context, Command: command, CommandID: id,
-		Body: []byte(body), Actor: secretariat})
+		Body: []byte(body), Actor: actor})
 }
 
 // must sends a command that must succeed with events of the given types.
 func (w *world) must(t *testing.T, context, id, command, body string, types ...string) bus.Reply {
 	t.Helper()
-	rep, err := w.send(t, context, id, command, body)
+	return w.mustAs(t, secretariat, context, id, command, body, types...)
+}
+
+// mustAs is must with another actor than the secretariat.
+func (w *world) mustAs(t *testing.T, actor events.Actor, context, id, command, body string, types ...string) bus.Reply {
+	t.Helper()
+	rep, err := w.sendAs(t, actor, context, id, command, body)
 	if err != nil {
 		t.Fatalf("%s %s: %v", command, id, err)
 	}
@@ -93,8 +109,14 @@ func (w *world) must(t *testing.T, context, id, command, body string, types ...s
 // not move.
 func (w *world) reject(t *testing.T, id, command, body string, want *errcode.Error) *errcode.Error {
 	t.Helper()
+	return w.rejectAs(t, secretariat, id, command, body, want)
+}
+
+// rejectAs is reject with another actor than the secretariat.
+func (w *world) rejectAs(t *testing.T, actor events.Actor, id, command, body string, want *errcode.Error) *errcode.Error {
+	t.Helper()
 	before := w.lastPosition(t)
-	_, err := w.send(t, wg.Context, id, command, body)
+	_, err := w.sendAs(t, actor, wg.Context, id, command, body)
 	if !errors.Is(err, want) {
 		t.Fatalf("%s %s: %v, want %s", command, id, err, want.Code)
 	}
@@ -161,13 +183,19 @@ func TestGroupLifeOverNATS(t *testing.T) {
 	w.must(t, wg.Context, "w2", "add-member", `{"group_id":"`+g+`","organisation_id":"`+adf+`"}`, wg.TypeMemberAdded)
 	w.reject(t, "w3", "add-member", `{"group_id":"`+g+`","organisation_id":"`+adf+`"}`, wg.ErrAlreadyMember)
 	w.reject(t, "w3b", "add-member", `{"group_id":"`+g+`","organisation_id":"`+villes+`"}`, wg.ErrOrganisationNotFound)
-	w.must(t, wg.Context, "w4", "add-member", `{"group_id":"`+g+`","organisation_id":"`+cdc+`"}`, wg.TypeMemberAdded)
+	// Only the secretariat and the lead organisation manage the group's membership.
+	w.rejectAs(t, member(adf), "w4a", "add-member", `{"group_id":"`+g+`","organisation_id":"`+cdc+`"}`, errcode.Forbidden)
+	w.rejectAs(t, member(cdc), "w4b", "add-member", `{"group_id":"`+g+`","organisation_id":"`+cdc+`"}`, errcode.Forbidden)
+	w.rejectAs(t, events.Actor{User: "auditeur@ccomptes.fr", Role: "auditor"}, "w4c", "add-member",
+		`{"group_id":"`+g+`","organisation_id":"`+cdc+`"}`, errcode.Forbidden)
+	w.mustAs(t, member(amf), wg.Context, "w4", "add-member", `{"group_id":"`+g+`","organisation_id":"`+cdc+`"}`, wg.TypeMemberAdded)
 
 	// A journée de partage next week, with an agenda.
 	meetingBody := `{"group_id":"` + g + `","title":"Journée de partage sur la maintenance des équipements","kind":"journee_de_partage",` +
 		`"starts_at":"2026-03-12T14:00:00+01:00","place":"ENS de Lyon","video_url":"https://visio.education.gouv.fr/jdp-maintenance",` +
 		`"agenda":[{"title":"Mutualisation des services d'e-éducation","presenter_organisation_id":"` + cdc + `"},` +
 		`{"title":"Retours d'expérience des départements","presenter_organisation_id":"` + adf + `"},{"title":"Suites à donner"}]}`
+	w.rejectAs(t, member(villes), "w5a", "schedule-meeting", meetingBody, errcode.Forbidden)
 	w.must(t, wg.Context, "w5", "schedule-meeting", meetingBody, wg.TypeMeetingScheduled)
 	meeting := wg.MeetingIDFor("w5").String()
 	e = w.reject(t, "w6", "schedule-meeting", `{"group_id":"`+g+`","title":"Réunion de lancement","kind":"meeting","starts_at":"2026-03-04T10:00:00Z","place":"Paris","agenda":[{"title":"Tour de table"}]}`,
@@ -189,13 +217,16 @@ func TestGroupLifeOverNATS(t *testing.T) {
 	w.reject(t, "w8b", "record-attendance", `{"group_id":"`+g+`","meeting_id":"`+meeting+`","present":["`+amf+`","`+villes+`"]}`, wg.ErrNotAMember)
 	w.must(t, wg.Context, "w9", "record-attendance", `{"group_id":"`+g+`","meeting_id":"`+meeting+`","present":["`+cdc+`","`+amf+`","`+adf+`"]}`,
 		wg.TypeAttendanceRecorded)
-	w.must(t, wg.Context, "w10", "publish-minutes", `{"group_id":"`+g+`","meeting_id":"`+meeting+`","text":"Compte rendu : la Caisse des Dépôts a présenté la mutualisation des services d'e-éducation."}`,
+	w.rejectAs(t, member(villes), "w10a", "publish-minutes", `{"group_id":"`+g+`","meeting_id":"`+meeting+`","text":"Compte rendu."}`,
+		errcode.Forbidden)
+	w.mustAs(t, member(adf), wg.Context, "w10", "publish-minutes", `{"group_id":"`+g+`","meeting_id":"`+meeting+`","text":"Compte rendu : la Caisse des Dépôts a présenté la mutualisation des services d'e-éducation."}`,
 		wg.TypeMinutesPublished)
 	w.must(t, wg.Context, "w11", "publish-minutes", `{"group_id":"`+g+`","meeting_id":"`+meeting+`","text":"Compte rendu (version relue) : la Caisse des Dépôts a présenté la mutualisation des services d'e-éducation ; l'ADF a présenté les retours des départements."}`,
 		wg.TypeMinutesPublished)
 
 	w.reject(t, "w12", "remove-member", `{"group_id":"`+g+`","organisation_id":"`+amf+`"}`, wg.ErrLeadCannotLeave)
 	w.must(t, wg.Context, "w13", "remove-member", `{"group_id":"`+g+`","organisation_id":"`+cdc+`","reason":"Fin de la contribution"}`, wg.TypeMemberRemoved)
+	w.rejectAs(t, member(adf), "w14a", "close-group", `{"group_id":"`+g+`"}`, errcode.Forbidden)
 	closed := w.must(t, wg.Context, "w14", "close-group", `{"group_id":"`+g+`","reason":"Mandat rempli : avis remis au comité"}`, wg.TypeGroupClosed)
 	w.reject(t, "w15", "add-member", `{"group_id":"`+g+`","organisation_id":"`+cdc+`"}`, wg.ErrGroupClosed)
 	w.reject(t, "w16", "publish-minutes", `{"group_id":"`+g+`","meeting_id":"`+meeting+`","text":"Addendum."}`, wg.ErrGroupClosed)
@@ -208,7 +239,11 @@ func TestGroupLifeOverNATS(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ev.Meta.Actor != secretariat || ev.Meta.CausationID != ev.Meta.CommandID {
+		actor := map[string]events.Actor{"w4": member(amf), "w10": member(adf)}[ev.Meta.CommandID]
+		if actor == (events.Actor{}) {
+			actor = secretariat
+		}
+		if ev.Meta.Actor != actor || ev.Meta.CausationID != ev.Meta.CommandID {
 			t.Errorf("event %s meta %+v", ev.Type, ev.Meta)
 		}
 		got = append(got, row{ev.Type, ev.Meta.CommandID, ev.Meta.CorrelationID})

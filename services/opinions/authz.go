@@ -1,0 +1,83 @@
+package opinions
+
+import (
+	"github.com/google/uuid"
+
+	"github.com/comite-partenaires/comite/events"
+	"github.com/comite-partenaires/comite/services/errcode"
+)
+
+// Roles of the actors of opinions commands (events.Actor.Role), as the bus's central
+// table names them. That table refuses the other roles (auditor, observer) first; Decide
+// refuses them again, so that a command that bypassed it is refused too.
+const (
+	roleSecretariat = "secretariat"
+	roleMember      = "member"
+	// roleSystem is the process managers' (the opinion-outcomes process records the
+	// outcome of a vote).
+	roleSystem = "system"
+)
+
+// Who may send which opinions command, checked by Decide from the command's
+// Envelope.Actor:
+//
+//   - create-opinion, push-changes, edit-text, submit-for-review, accept-amendment,
+//     reject-amendment, open-vote, withdraw: a person (member or secretariat) whose
+//     organisation is a member of the drafting group, as Prepare found it (GroupFacts):
+//     only a group's members edit its drafts, and the secretariat role does not bypass
+//     this;
+//   - propose-amendment: a person acting for an organisation (any organisation of the
+//     committee may propose in review);
+//   - publish: the secretariat;
+//   - record-outcome: a process (role system).
+
+// checkRole refuses an actor whose role may never send cmd, whatever the opinion.
+func checkRole(a events.Actor, cmd any) error {
+	switch cmd.(type) {
+	case RecordOutcome:
+		if a.Role != roleSystem {
+			return errcode.Forbidden.With("only the process that closes the vote records its outcome")
+		}
+	case Publish:
+		if a.Role != roleSecretariat {
+			return errcode.Forbidden.With("only the secretariat publishes opinions")
+		}
+	default:
+		if a.Role != roleSecretariat && a.Role != roleMember {
+			return errcode.Forbidden.With("the role %q may not draft or amend opinions", a.Role)
+		}
+	}
+	return nil
+}
+
+// actorOrganisation is the organisation a person acts for; false when the actor names
+// no valid organisation.
+func actorOrganisation(a events.Actor) (uuid.UUID, bool) {
+	id, err := uuid.Parse(a.Organisation)
+	return id, err == nil && id != uuid.Nil
+}
+
+// mayPropose checks propose-amendment's rule: the actor acts for an organisation.
+func mayPropose(a events.Actor) error {
+	if _, ok := actorOrganisation(a); !ok {
+		return errcode.Forbidden.With("only a person acting for an organisation of the committee proposes amendments")
+	}
+	return nil
+}
+
+// knownGroup checks that the command carries the facts of the group group, as Prepare
+// gathers them: without them, nobody can tell who drafts (no GroupLookup configured).
+func knownGroup(facts *GroupFacts, group uuid.UUID) error {
+	if facts == nil || facts.ID != group {
+		return errcode.Forbidden.With("the members of working group %s are not known: the drafting group cannot be checked", group)
+	}
+	return nil
+}
+
+// mayDraft checks that the actor's organisation is a member of the drafting group.
+func mayDraft(a events.Actor, facts GroupFacts) error {
+	if org, ok := actorOrganisation(a); ok && facts.HasMember(org) {
+		return nil
+	}
+	return errcode.Forbidden.With("only the members of working group %s edit its drafts", facts.ID)
+}
