@@ -111,7 +111,20 @@ func (s *system) startServices(ctx context.Context, cfg systemConfig) error {
 		{opinions.Commands(), func() (*bus.Service, error) { return opinions.New(bcfg, groupLookup(s.store, s.registry)) }},
 		{actionsheets.Commands(), func() (*bus.Service, error) { return actionsheets.New(bcfg) }},
 		{consultations.Commands(), func() (*bus.Service, error) {
-			return consultations.New(bcfg, opinionLookup(s.store, s.registry))
+			// The ballot box of secret consultations, emptied first of what a crash
+			// between a close and the box's destruction may have left.
+			js, err := natsjs.New(s.conn)
+			if err != nil {
+				return nil, err
+			}
+			box, err := consultations.NewKVBallotBox(ctx, js, consultations.KVBallotBoxConfig{})
+			if err != nil {
+				return nil, err
+			}
+			if _, err := consultations.SweepBallotBox(ctx, s.store, s.registry, box); err != nil {
+				return nil, err
+			}
+			return consultations.New(bcfg, opinionLookup(s.store, s.registry), box)
 		}},
 	}
 	for _, st := range starts {

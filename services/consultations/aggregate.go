@@ -13,9 +13,43 @@
 // (consultations.consultation.closed); read models and process managers (adopting or
 // rejecting a bound opinion) read it from there and never count again.
 //
-// Known limitation: in a secret consultation the log necessarily holds each
-// organisation's choices (the closing tally must be verifiable by replay); secrecy is the
-// read models' job, which hide who chose what. An auditor with the log can see it.
+// # Secret ballots
+//
+// In a secret consultation no event links an organisation to its choices. A ballot is
+// recorded in two places that nothing joins:
+//
+//   - the log gets a participation_recorded event (organisation, weight, who cast it),
+//     with nothing derived from the choices;
+//   - the choices go first, in Prepare, into the ballot box (BallotBox, a JetStream KV
+//     bucket outside the log), sealed with AES-256-GCM under a random key of the
+//     consultation's own, under a reference that is an HMAC of the organisation and the
+//     command ID with that key: the box shows neither organisations nor choices.
+//
+// The close (early or at the deadline) opens the box in its Prepare, keeps exactly the
+// sealed ballot of each participation (the one whose reference matches the participation
+// event's organisation and command ID: ballots that decide refused after Prepare sealed
+// them do not count), and its event carries them as SecretBallots — identical ballots
+// merged, sorted by choices, without organisation, reference, time or order — with the
+// Result that Tally recounts from them, so anyone can re-check the tally from the log.
+// A secret ballot cannot be changed: change=true is a first ballot when there is none,
+// and ballot_change_not_allowed otherwise.
+//
+// Once the closing event is appended the consultation's key and sealed ballots are
+// destroyed (the key first, which makes whatever is left unreadable). Should that fail or
+// the process die in between, the next ballot or close sent for the consultation (whose
+// Prepare finds it closed) destroys them, and so does SweepBallotBox, which the
+// integrator runs at start-up for every closed consultation left in the box.
+//
+// Trust assumption: whoever can read the ballot box bucket (key and sealed ballots)
+// before the close, or the service's memory, can link organisations to choices; the log,
+// the APIs, the views and the audit exports cannot. The bus's reply store also keeps,
+// for its TTL, a SHA-256 of each request (body included) under its command ID: with
+// read access to that bucket, the few possible ballots of a consultation can be tried
+// against it, so it deserves the same protection as the box.
+//
+// The published SecretBallots hold what a recount needs and nothing else; like any
+// published tally they reveal a choice only when the numbers leave no doubt (a unanimous
+// vote, or a distinct ballot cast by one organisation whose weight nobody else has).
 package consultations
 
 import (
@@ -91,13 +125,17 @@ type Consultation struct {
 	// opinion (uuid.Nil and "" when unbound).
 	OpinionID         uuid.UUID
 	OpinionTextSHA256 string
-	// Ballots holds each organisation's current ballot.
+	// Ballots holds each organisation's current ballot; in a secret consultation, its
+	// participation (Sealed, without choices).
 	Ballots map[uuid.UUID]Ballot
 	// Proxies holds the proxies in force, by granting organisation.
 	Proxies map[uuid.UUID]Proxy
 	Closed  bool
 	// Result is the tally computed when the consultation closed (zero until then).
 	Result Result
+	// SecretBallots are a secret consultation's ballots out of the ballot box, as the
+	// closing event published them (nil until then).
+	SecretBallots []SecretBallot
 }
 
 // Ballot is an organisation's current ballot.
@@ -109,6 +147,9 @@ type Ballot struct {
 	ViaProxy       bool
 	// Changes counts the changes since the first ballot (0 for an unchanged ballot).
 	Changes int
+	// Sealed is set for a secret consultation's participation: the choices are in the
+	// ballot box, not here (Choices is nil).
+	Sealed bool
 }
 
 // Proxy is a proxy in force: From's ballot may be cast by a representative of To.
@@ -147,8 +188,17 @@ func Evolve(c Consultation, p events.Payload) Consultation {
 	case BallotChanged:
 		c.Ballots = cow.With(c.Ballots, e.OrganisationID, Ballot{OrganisationID: e.OrganisationID,
 			Choices: slices.Clone(e.Choices), Weight: e.Weight, CastBy: e.CastBy, ViaProxy: e.ViaProxy, Changes: e.Sequence})
+	case ParticipationRecorded:
+		c.Ballots = cow.With(c.Ballots, e.OrganisationID, Ballot{OrganisationID: e.OrganisationID,
+			Weight: e.Weight, CastBy: e.CastBy, ViaProxy: e.ViaProxy, Sealed: true})
 	case ConsultationClosed:
 		c.Closed, c.Result = true, e.Result
+		if e.SecretBallots != nil {
+			c.SecretBallots = make([]SecretBallot, len(e.SecretBallots))
+			for i, b := range e.SecretBallots {
+				c.SecretBallots[i] = SecretBallot{Choices: slices.Clone(b.Choices), Ballots: b.Ballots, Weight: b.Weight}
+			}
+		}
 	}
 	return c
 }

@@ -161,8 +161,14 @@ type CastBallot struct {
 	Choices []string `json:"choices" validate:"required,min=1,max=50,dive,required,max=40"`
 	// Change replaces the organisation's ballot (open consultations only). With no
 	// earlier ballot it is a first ballot: a client that is unsure whether its first
-	// attempt went through may always send change=true.
+	// attempt went through may always send change=true. A secret ballot is never
+	// changed: with an earlier ballot, change=true is ballot_change_not_allowed.
 	Change bool `json:"change,omitempty"`
+
+	// Sealed is set by Prepare in a secret consultation once the choices are in the
+	// ballot box, under this command's reference: decide then records the participation
+	// only. Decide refuses a secret ballot that is not sealed.
+	Sealed bool `json:"-" validate:"-"`
 }
 
 // CloseConsultation closes a consultation and records its result: early, by the
@@ -172,6 +178,13 @@ type CloseConsultation struct {
 	ConsultationID string `json:"consultation_id" validate:"required,uuid"`
 	AtDeadline     bool   `json:"at_deadline,omitempty"`
 	Reason         string `json:"reason,omitempty" validate:"max=1000"`
+
+	// BoxOpened is set by Prepare for a secret consultation once it has read the ballot
+	// box, and BoxBallots then holds the counted choices of each participating
+	// organisation. They never leave the process: decide merges them into anonymous
+	// SecretBallots.
+	BoxOpened  bool                   `json:"-" validate:"-"`
+	BoxBallots map[uuid.UUID][]string `json:"-" validate:"-"`
 }
 
 // Commands is the consultations catalogue. It is pure: the gateway calls it to route

@@ -3,6 +3,7 @@ package consultations
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -326,17 +327,25 @@ func castBallot(c Consultation, cmd CastBallot) ([]events.Payload, error) {
 	choices := append([]string(nil), cmd.Choices...)
 	prev, voted := c.Ballots[org]
 	switch {
-	case !voted:
-		// change=true without an earlier ballot is a first ballot.
-		return []events.Payload{BallotCast{ConsultationID: c.ID, OrganisationID: org, Choices: choices,
-			Weight: weight, CastBy: by, ViaProxy: viaProxy}}, nil
-	case !cmd.Change:
+	case voted && !cmd.Change:
 		return nil, ErrBallotAlreadyCast.With("%s", org)
-	case c.Secret:
+	case voted && c.Secret:
 		return nil, ErrBallotChangeNotAllowed
+	case voted:
+		return []events.Payload{BallotChanged{ConsultationID: c.ID, OrganisationID: org, Choices: choices,
+			Weight: weight, CastBy: by, ViaProxy: viaProxy, Sequence: prev.Changes + 1}}, nil
+	case c.Secret && !cmd.Sealed:
+		// Prepare seals every secret ballot of a consultation it finds open; it did not,
+		// so the consultation closed between the load and Prepare: this round's append
+		// would fail anyway.
+		return nil, errcode.Conflict.With("secret ballot not sealed: consultation %s changed meanwhile", c.ID)
+	case c.Secret:
+		return []events.Payload{ParticipationRecorded{ConsultationID: c.ID, OrganisationID: org, Weight: weight,
+			CastBy: by, ViaProxy: viaProxy}}, nil
 	}
-	return []events.Payload{BallotChanged{ConsultationID: c.ID, OrganisationID: org, Choices: choices,
-		Weight: weight, CastBy: by, ViaProxy: viaProxy, Sequence: prev.Changes + 1}}, nil
+	// change=true without an earlier ballot is a first ballot.
+	return []events.Payload{BallotCast{ConsultationID: c.ID, OrganisationID: org, Choices: choices,
+		Weight: weight, CastBy: by, ViaProxy: viaProxy}}, nil
 }
 
 // checkChoices rejects a ballot that does not suit the consultation's kind, naming the
@@ -367,24 +376,79 @@ func checkChoices(c Consultation, choices []string) error {
 	return nil
 }
 
-func closeConsultation(c Consultation, cmd CloseConsultation) ([]events.Payload, error) {
+// closeRefusal is why the consultation may not be closed by cmd, nil if it may.
+func closeRefusal(c Consultation, cmd CloseConsultation) error {
 	switch {
 	case !c.Opened:
-		return nil, ErrConsultationNotFound
+		return ErrConsultationNotFound
 	case c.Closed:
-		return nil, ErrConsultationClosed
+		return ErrConsultationClosed
 	case cmd.AtDeadline && cmd.Time.Before(c.Deadline):
-		return nil, ErrDeadlineNotReached.With("deadline %s", c.Deadline.Format(time.RFC3339))
+		return ErrDeadlineNotReached.With("deadline %s", c.Deadline.Format(time.RFC3339))
 	case !cmd.AtDeadline && cmd.Actor.Role != RoleSecretariat:
-		return nil, ErrCloseNotAllowed
+		return ErrCloseNotAllowed
+	}
+	return nil
+}
+
+func closeConsultation(c Consultation, cmd CloseConsultation) ([]events.Payload, error) {
+	if err := closeRefusal(c, cmd); err != nil {
+		return nil, err
 	}
 	ev := ConsultationClosed{ConsultationID: c.ID, AtDeadline: cmd.AtDeadline, Reason: strings.TrimSpace(cmd.Reason),
-		ClosedAt: cmd.Time.UTC(), Result: Tally(c), OpinionTextSHA256: c.OpinionTextSHA256}
+		ClosedAt: cmd.Time.UTC(), OpinionTextSHA256: c.OpinionTextSHA256}
+	if c.Secret {
+		if !cmd.BoxOpened {
+			// Prepare opens the box of every secret consultation it finds open: the
+			// consultation closed between the load and Prepare.
+			return nil, errcode.Conflict.With("ballot box not opened: consultation %s changed meanwhile", c.ID)
+		}
+		ballots, err := secretBallots(c, cmd.BoxBallots)
+		if err != nil {
+			return nil, err
+		}
+		c.SecretBallots = ballots // c is a copy; its maps are untouched
+		ev.Secret, ev.SecretBallots = true, ballots
+	}
+	ev.Result = Tally(c)
 	if c.OpinionID != uuid.Nil {
 		id := c.OpinionID
 		ev.OpinionID = &id
 	}
 	return []events.Payload{ev}, nil
+}
+
+// secretBallots merges the box's ballots of the consultation's participations into
+// anonymous SecretBallots: one per distinct list of choices, with the number of ballots
+// and their total weight, sorted by choices (nil without participation). Ballots in the
+// box of organisations that have no participation in c are left out: Prepare read the
+// stream after the state was loaded, and this round's append fails if it moved.
+func secretBallots(c Consultation, box map[uuid.UUID][]string) ([]SecretBallot, error) {
+	merged := map[string]int{} // index in out
+	var out []SecretBallot
+	for org, b := range c.Ballots {
+		if !b.Sealed {
+			continue // a ballot from before sealing: Tally counts it from the state
+		}
+		choices, ok := box[org]
+		if !ok {
+			return nil, errcode.Internal.With("consultation %s: a participation has no ballot in the ballot box", c.ID)
+		}
+		if err := checkChoices(c, choices); err != nil {
+			return nil, errcode.Internal.With("consultation %s: the ballot box holds a ballot that does not suit it", c.ID)
+		}
+		key := strings.Join(choices, "\x00")
+		i, ok := merged[key]
+		if !ok {
+			i = len(out)
+			merged[key] = i
+			out = append(out, SecretBallot{Choices: slices.Clone(choices)})
+		}
+		out[i].Ballots++
+		out[i].Weight += c.Electorate[org]
+	}
+	slices.SortFunc(out, func(a, b SecretBallot) int { return slices.Compare(a.Choices, b.Choices) })
+	return out, nil
 }
 
 // isSlug reports whether s is a short option ID: lower-case letters and digits, words

@@ -89,6 +89,18 @@ func cast(org uuid.UUID, w int, choices ...string) BallotCast {
 	return BallotCast{ConsultationID: cid, OrganisationID: org, Choices: choices, Weight: w, CastBy: castBy(org)}
 }
 
+// participation is a secret consultation's ballot as the log records it.
+func participation(org uuid.UUID, w int) ParticipationRecorded {
+	return ParticipationRecorded{ConsultationID: cid, OrganisationID: org, Weight: w, CastBy: castBy(org)}
+}
+
+// sealedBallotCmd is a secret ballot once Prepare has sealed it into the box.
+func sealedBallotCmd(id string, actor, org uuid.UUID, change bool, choices ...string) CastBallot {
+	c := ballotCmd(id, actor, org, change, choices...)
+	c.Sealed = true
+	return c
+}
+
 func proxy(from, to uuid.UUID) ProxyGranted {
 	return ProxyGranted{ConsultationID: cid, FromOrganisationID: from, ToOrganisationID: to, SignedOn: "2026-03-04"}
 }
@@ -127,6 +139,10 @@ func decideCases() []decidertest.Case {
 	}
 	closeCmd := func(env bus.Envelope, atDeadline bool) CloseConsultation {
 		return CloseConsultation{Envelope: env, ConsultationID: cid.String(), AtDeadline: atDeadline}
+	}
+	// secretClose is a close once Prepare has opened the ballot box.
+	secretClose := func(env bus.Envelope, box map[uuid.UUID][]string) CloseConsultation {
+		return CloseConsultation{Envelope: env, ConsultationID: cid.String(), BoxOpened: true, BoxBallots: box}
 	}
 	adopted := Result{Kind: KindYesNoAbstain, Counts: []OptionCount{{OptionFor, 3, 1, 0}, {OptionAgainst, 2, 1, 0}, {OptionAbstain, 1, 1, 0}},
 		BallotsCast: 3, ParticipatingWeight: 6, ExpressedWeight: 5, ElectorateWeight: 8, ParticipationPercent: 75,
@@ -239,8 +255,22 @@ func decideCases() []decidertest.Case {
 			Want:    P{BallotCast{ConsultationID: cid, OrganisationID: arf, Choices: []string{OptionAgainst}, Weight: 2, CastBy: castBy(amf), ViaProxy: true}}},
 		{Name: "cast ballot directly despite a proxy", Given: g(proxy(adf, amf)), Command: ballotCmd("b", adf, adf, false, OptionAbstain),
 			Want: P{cast(adf, 2, OptionAbstain)}},
-		{Name: "change=true without an earlier ballot is a first ballot", Given: P{withSecret(opened)},
+		{Name: "change=true without an earlier ballot is a first ballot", Given: P{opened},
 			Command: ballotCmd("b", cdc, cdc, true, OptionFor), Want: P{cast(cdc, 1, OptionFor)}},
+		{Name: "secret ballot: the log records the participation only, the choices are sealed in the box",
+			Given: P{withSecret(opened)}, Command: sealedBallotCmd("b", amf, amf, false, OptionAgainst), Want: P{participation(amf, 3)}},
+		{Name: "secret ballot by proxy, change=true without an earlier ballot",
+			Given:   P{withSecret(opened), proxy(adf, amf)},
+			Command: sealedBallotCmd("b", amf, adf, true, OptionFor),
+			Want:    P{ParticipationRecorded{ConsultationID: cid, OrganisationID: adf, Weight: 2, CastBy: castBy(amf), ViaProxy: true}}},
+		{Name: "secret ballot that Prepare did not seal (the consultation closed meanwhile)", Given: P{withSecret(opened)},
+			Command: ballotCmd("b", amf, amf, false, OptionFor), WantCode: "conflict"},
+		{Name: "secret ballot, a second representative", Given: P{withSecret(opened), participation(amf, 3)},
+			Command: sealedBallotCmd("b", amf, amf, false, OptionFor), WantCode: "ballot_already_cast"},
+		{Name: "secret ballot, invalid choice refused before the box matters", Given: P{withSecret(opened)},
+			Command: ballotCmd("b", amf, amf, false, "oui"), WantCode: "invalid_choice"},
+		{Name: "grant proxy after a secret ballot", Given: P{withSecret(opened), participation(adf, 2)},
+			Command: grant("p", member("", adf, now), adf, amf, true, "2026-03-05"), WantCode: "ballot_already_cast"},
 		{Name: "change a ballot", Given: g(cast(amf, 3, OptionFor)), Command: ballotCmd("b", amf, amf, true, OptionAgainst),
 			Want: P{BallotChanged{ConsultationID: cid, OrganisationID: amf, Choices: []string{OptionAgainst}, Weight: 3, CastBy: castBy(amf), Sequence: 1}}},
 		{Name: "change a ballot again, by the proxy holder",
@@ -253,8 +283,10 @@ func decideCases() []decidertest.Case {
 			Want: P{cast(amf, 1, "departement", "academie")}},
 		{Name: "a second representative's ballot", Given: g(cast(amf, 3, OptionFor)), Command: ballotCmd("b", amf, amf, false, OptionAgainst),
 			WantCode: "ballot_already_cast"},
-		{Name: "change a secret ballot", Given: P{withSecret(opened), cast(amf, 3, OptionFor)}, Command: ballotCmd("b", amf, amf, true, OptionAgainst),
+		{Name: "change a secret ballot", Given: P{withSecret(opened), participation(amf, 3)}, Command: sealedBallotCmd("b", amf, amf, true, OptionAgainst),
 			WantCode: "ballot_change_not_allowed"},
+		{Name: "change a secret ballot cast before ballots were sealed", Given: P{withSecret(opened), cast(amf, 3, OptionFor)},
+			Command: ballotCmd("b", amf, amf, true, OptionAgainst), WantCode: "ballot_change_not_allowed"},
 		{Name: "vote for another organisation", Given: P{opened}, Command: ballotCmd("b", amf, adf, false, OptionFor), WantCode: "not_entitled_to_vote"},
 		{Name: "vote with another organisation's proxy", Given: g(proxy(adf, arf)), Command: ballotCmd("b", amf, adf, false, OptionFor),
 			WantCode: "not_entitled_to_vote"},
@@ -288,6 +320,35 @@ func decideCases() []decidertest.Case {
 				Result: Result{Kind: KindYesNoAbstain, Counts: []OptionCount{{OptionFor, 3, 1, 0}, {OptionAgainst, 0, 0, 0}, {OptionAbstain, 0, 0, 0}},
 					BallotsCast: 1, ParticipatingWeight: 3, ExpressedWeight: 3, ElectorateWeight: 8, ParticipationPercent: 37.5,
 					MinParticipation: 50, Outcome: OutcomeNoQuorum}}}},
+		{Name: "close a secret consultation: the box's ballots merged, sorted, without organisations",
+			Given:   P{withSecret(opened), participation(amf, 3), participation(cdc, 1), participation(adf, 2)},
+			Command: secretClose(secretariat("c", now), map[uuid.UUID][]string{amf: {OptionFor}, adf: {OptionAgainst}, cdc: {OptionFor}, arf: {OptionAgainst}}),
+			Want: P{ConsultationClosed{ConsultationID: cid, ClosedAt: now, Secret: true,
+				SecretBallots: []SecretBallot{{Choices: []string{OptionAgainst}, Ballots: 1, Weight: 2}, {Choices: []string{OptionFor}, Ballots: 2, Weight: 4}},
+				Result: Result{Kind: KindYesNoAbstain, Counts: []OptionCount{{OptionFor, 4, 2, 0}, {OptionAgainst, 2, 1, 0}, {OptionAbstain, 0, 0, 0}},
+					BallotsCast: 3, ParticipatingWeight: 6, ExpressedWeight: 6, ElectorateWeight: 8, ParticipationPercent: 75,
+					MinParticipation: 50, QuorumReached: true, Outcome: OutcomeAdopted}}}},
+		{Name: "close a secret ranked consultation at the deadline: identical rankings merged",
+			Given: P{withSecret(ranked), participation(amf, 1), participation(adf, 1), participation(arf, 1)},
+			Command: func() CloseConsultation {
+				c := secretClose(scheduler(deadline), map[uuid.UUID][]string{amf: {"bassin", "academie"}, adf: {"academie"}, arf: {"bassin", "academie"}})
+				c.AtDeadline = true
+				return c
+			}(),
+			Want: P{ConsultationClosed{ConsultationID: cid, AtDeadline: true, ClosedAt: deadline, Secret: true,
+				SecretBallots: []SecretBallot{{Choices: []string{"academie"}, Ballots: 1, Weight: 1}, {Choices: []string{"bassin", "academie"}, Ballots: 2, Weight: 2}},
+				Result: Result{Kind: KindRanked, Counts: []OptionCount{{"academie", 1, 1, 7}, {"departement", 0, 0, 0}, {"bassin", 2, 2, 6}},
+					BallotsCast: 3, ParticipatingWeight: 3, ExpressedWeight: 3, ElectorateWeight: 3, ParticipationPercent: 100,
+					QuorumReached: true, Outcome: OutcomeDecided, Winners: []string{"academie"}}}}},
+		{Name: "close a secret consultation nobody voted in", Given: P{withSecret(opened)},
+			Command: secretClose(secretariat("c", now), map[uuid.UUID][]string{}),
+			Want:    P{ConsultationClosed{ConsultationID: cid, ClosedAt: now, Secret: true, Result: Tally(Fold(withSecret(opened)))}}},
+		{Name: "close a secret consultation without opening the box (closed meanwhile)", Given: P{withSecret(opened), participation(amf, 3)},
+			Command: closeCmd(secretariat("c", now), false), WantCode: "conflict"},
+		{Name: "close a secret consultation whose box lacks a participation's ballot", Given: P{withSecret(opened), participation(amf, 3)},
+			Command: secretClose(secretariat("c", now), map[uuid.UUID][]string{adf: {OptionFor}}), WantCode: "internal"},
+		{Name: "close a secret consultation whose box holds an invalid ballot", Given: P{withSecret(opened), participation(amf, 3)},
+			Command: secretClose(secretariat("c", now), map[uuid.UUID][]string{amf: {"oui"}}), WantCode: "internal"},
 		{Name: "close at the deadline too early", Given: P{opened}, Command: closeCmd(scheduler(deadline.Add(-time.Second)), true),
 			WantCode: "deadline_not_reached"},
 		{Name: "close early as a member", Given: P{opened}, Command: closeCmd(member("c", amf, now), false), WantCode: "close_not_allowed"},
@@ -297,7 +358,7 @@ func decideCases() []decidertest.Case {
 }
 
 func TestDecide(t *testing.T) {
-	decidertest.Run(t, Decider(nil, nil, nil), Rejections(), decideCases())
+	decidertest.Run(t, Decider(nil, nil, nil, nil), Rejections(), decideCases())
 }
 
 // TestInvalidFieldsAreNamed checks that rejections of semantic validation name the
@@ -346,6 +407,13 @@ func TestEvolveIsPure(t *testing.T) {
 	_ = Evolve(before, cast(cdc, 1, OptionAbstain))
 	_ = Evolve(before, ProxyRevoked{ConsultationID: cid, FromOrganisationID: adf, ToOrganisationID: amf})
 	_ = Evolve(before, ConsultationClosed{ConsultationID: cid, Result: Result{Outcome: OutcomeAdopted}})
+	_ = Evolve(before, participation(cdc, 1))
+	closed := ConsultationClosed{ConsultationID: cid, Secret: true, SecretBallots: []SecretBallot{{Choices: []string{OptionFor}, Ballots: 1, Weight: 3}}}
+	if after := Evolve(before, closed); !reflect.DeepEqual(after.SecretBallots, closed.SecretBallots) {
+		t.Fatalf("secret ballots %+v", after.SecretBallots)
+	} else if closed.SecretBallots[0].Choices[0] = OptionAgainst; after.SecretBallots[0].Choices[0] != OptionFor {
+		t.Fatal("the state shares the closing event's secret ballots")
+	}
 	if len(ballots) != 1 || ballots[amf].Choices[0] != OptionFor || ballots[amf].Changes != 0 ||
 		len(proxies) != 1 || before.Closed || !reflect.DeepEqual(options, yesNo) {
 		t.Fatal("Evolve modified its input state")

@@ -78,13 +78,19 @@ func TestDecoding(t *testing.T) {
 		{Command: CmdCastBallot, Body: `{"consultation_id":"` + id + `","organisation_id":"` + org + `","choices":[` +
 			strings.Repeat(`"pour",`, 50) + `"pour"]}`, Fields: map[string]string{"choices": "max=50"}},
 
+		// Prepare's facts never come from the body.
+		{Command: CmdCastBallot, Body: `{"consultation_id":"` + id + `","organisation_id":"` + org + `","choices":["pour"],"sealed":true}`,
+			Fields: map[string]string{"sealed": "unknown"}},
+		{Command: CmdCloseConsultation, Body: `{"consultation_id":"` + id + `","box_opened":true,"box_ballots":{}}`,
+			Fields: map[string]string{"box_opened": "unknown"}},
+
 		// close-consultation
 		{Command: CmdCloseConsultation, Body: `{"consultation_id":"` + id + `","reason":"Tous les membres ont voté."}`},
 		{Command: CmdCloseConsultation, Body: `{"consultation_id":"` + id + `","at_deadline":true}`},
 		{Command: CmdCloseConsultation, Body: `{"consultation_id":"nope","at_deadline":"yes"}`, Fields: map[string]string{"at_deadline": "type"}},
 		{Command: CmdCloseConsultation, Body: `{"consultation_id":"nope"}`, Fields: map[string]string{"consultation_id": "uuid"}},
 	}
-	decidertest.Decoding(t, Decider(nil, nil, nil), cases)
+	decidertest.Decoding(t, Decider(nil, nil, nil, nil), cases)
 
 	// A deadline that is not RFC 3339 is refused by encoding/json's time parser, which
 	// names no field (the bus's decoder cannot say which one).

@@ -16,6 +16,9 @@ const (
 	TypeBallotCast         = "consultations.consultation.ballot_cast"
 	TypeBallotChanged      = "consultations.consultation.ballot_changed"
 	TypeConsultationClosed = "consultations.consultation.closed"
+	// TypeParticipationRecorded is a secret consultation's ballot as the log knows it:
+	// who took part, never what they chose.
+	TypeParticipationRecorded = "consultations.consultation.participation_recorded"
 )
 
 // eventSchemaV1 is the schema of every consultations payload so far.
@@ -85,8 +88,9 @@ type ProxyRevoked struct {
 // EventType implements events.Payload.
 func (ProxyRevoked) EventType() string { return TypeProxyRevoked }
 
-// BallotCast: an organisation's first ballot. There is at most one per organisation and
-// consultation.
+// BallotCast: an organisation's first ballot in an open (non-secret) consultation. There
+// is at most one per organisation and consultation. (Logs written before secret ballots
+// were sealed may hold BallotCast events of secret consultations too; they still count.)
 type BallotCast struct {
 	ConsultationID uuid.UUID `json:"consultation_id"`
 	OrganisationID uuid.UUID `json:"organisation_id"`
@@ -115,6 +119,32 @@ type BallotChanged struct {
 // EventType implements events.Payload.
 func (BallotChanged) EventType() string { return TypeBallotChanged }
 
+// ParticipationRecorded: an organisation took part in a secret consultation. It holds
+// nothing derived from the choices, which went, sealed, into the ballot box (see
+// BallotBox) and come out, unlinked, in the closing event's SecretBallots. There is at
+// most one per organisation and consultation, and a secret ballot is never changed.
+type ParticipationRecorded struct {
+	ConsultationID uuid.UUID `json:"consultation_id"`
+	OrganisationID uuid.UUID `json:"organisation_id"`
+	Weight         int       `json:"weight"`
+	CastBy         CastBy    `json:"cast_by"`
+	ViaProxy       bool      `json:"via_proxy"`
+}
+
+// EventType implements events.Payload.
+func (ParticipationRecorded) EventType() string { return TypeParticipationRecorded }
+
+// SecretBallot is one distinct ballot of a secret consultation as its closing event
+// publishes it: the choices (in the ballot's order), how many organisations cast exactly
+// these choices and their total weight. Identical ballots are merged and the list is
+// sorted by choices, so that neither order nor a single organisation's weight tells who
+// cast which; Tally recounts the result from them.
+type SecretBallot struct {
+	Choices []string `json:"choices"`
+	Ballots int      `json:"ballots"`
+	Weight  int      `json:"weight"`
+}
+
 // ConsultationClosed: voting is over and Result is the tally, computed once, here. It
 // repeats the opinion binding so that a process manager can adopt or reject the opinion
 // from this event alone.
@@ -128,6 +158,10 @@ type ConsultationClosed struct {
 	OpinionID  *uuid.UUID `json:"opinion_id,omitempty"`
 	// OpinionTextSHA256 is the frozen text the electorate voted on.
 	OpinionTextSHA256 string `json:"opinion_text_sha256,omitempty"`
+	// Secret is set when the consultation was secret; SecretBallots then holds its
+	// ballots, out of the ballot box, without organisations (see SecretBallot).
+	Secret        bool           `json:"secret,omitempty"`
+	SecretBallots []SecretBallot `json:"secret_ballots,omitempty"`
 }
 
 // EventType implements events.Payload.
@@ -142,10 +176,11 @@ func Register(r *events.Registry) {
 	events.MustRegister[BallotCast](r, eventSchemaV1)
 	events.MustRegister[BallotChanged](r, eventSchemaV1)
 	events.MustRegister[ConsultationClosed](r, eventSchemaV1)
+	events.MustRegister[ParticipationRecorded](r, eventSchemaV1)
 }
 
 // EventTypes lists the consultations event types, in the order of Register.
 func EventTypes() []string {
 	return []string{TypeConsultationOpened, TypeProxyGranted, TypeProxyRevoked, TypeBallotCast,
-		TypeBallotChanged, TypeConsultationClosed}
+		TypeBallotChanged, TypeConsultationClosed, TypeParticipationRecorded}
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/events/store"
@@ -29,7 +31,12 @@ var start = time.Date(2026, 3, 5, 8, 30, 0, 0, time.UTC)
 type harness struct {
 	client *bus.Client
 	store  store.Store
-	now    atomic.Int64
+	// box is the ballot box every instance shares (the KV bucket, opened on its own
+	// connection), for tests to look into.
+	box *consultations.KVBallotBox
+	// connect opens another connection to the embedded NATS server.
+	connect func(name string) *nats.Conn
+	now     atomic.Int64
 }
 
 func (h *harness) clock() time.Time      { return time.Unix(0, h.now.Load()).UTC() }
@@ -38,7 +45,7 @@ func (h *harness) setClock(at time.Time) { h.now.Store(at.UnixNano()) }
 func newHarness(t *testing.T, instances int, opinions consultations.OpinionLookup) *harness {
 	t.Helper()
 	connect := bustest.NATS(t)
-	h := &harness{}
+	h := &harness{connect: connect}
 	h.setClock(start)
 	nc := connect("membership")
 	h.store = bustest.JetStreamStore(t, nc)
@@ -50,10 +57,11 @@ func newHarness(t *testing.T, instances int, opinions consultations.OpinionLooku
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = msvc.Stop() })
+	h.box = kvBallotBox(t, connect("ballot-box"))
 	for i := range instances {
 		nc := connect(fmt.Sprint("consultations-", i))
 		svc, err := consultations.New(bus.ServiceConfig{Conn: nc, Store: bustest.JetStreamStore(t, nc), Registry: events.NewRegistry(),
-			Clock: h.clock, MaxAttempts: 50}, opinions)
+			Clock: h.clock, MaxAttempts: 50}, opinions, kvBallotBox(t, nc))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,6 +72,20 @@ func newHarness(t *testing.T, instances int, opinions consultations.OpinionLooku
 	}
 	h.client = bus.NewClient(connect("gateway"), bus.ClientOptions{Timeout: 30 * time.Second})
 	return h
+}
+
+// kvBallotBox opens the deployment's ballot box bucket on nc.
+func kvBallotBox(t *testing.T, nc *nats.Conn) *consultations.KVBallotBox {
+	t.Helper()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	box, err := consultations.NewKVBallotBox(context.Background(), js, consultations.KVBallotBoxConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return box
 }
 
 func (h *harness) send(t *testing.T, context_, command, id string, actor events.Actor, body string) (bus.Reply, error) {
@@ -394,11 +416,15 @@ func TestConcurrentBallots(t *testing.T) {
 }
 
 func TestCatalogue(t *testing.T) {
-	if _, err := consultations.New(bus.ServiceConfig{Store: bustest.NewFakeStore()}, nil); err == nil {
+	box := consultations.NewMemoryBallotBox()
+	if _, err := consultations.New(bus.ServiceConfig{Store: bustest.NewFakeStore()}, nil, box); err == nil {
 		t.Fatal("a config without registry accepted")
 	}
+	if _, err := consultations.New(bus.ServiceConfig{Store: bustest.NewFakeStore(), Registry: events.NewRegistry()}, nil, nil); err == nil {
+		t.Fatal("a service without ballot box accepted")
+	}
 	reg := events.NewRegistry()
-	if _, err := consultations.New(bus.ServiceConfig{Store: bustest.NewFakeStore(), Registry: reg}, nil); err != nil {
+	if _, err := consultations.New(bus.ServiceConfig{Store: bustest.NewFakeStore(), Registry: reg}, nil, box); err != nil {
 		t.Fatal(err)
 	}
 	consultations.Register(reg) // harmless twice

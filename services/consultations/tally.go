@@ -69,41 +69,33 @@ type Result struct {
 //   - ranked: a Borda count over the n options: the option ranked r-th (1-based) on a
 //     ballot gets (n − r + 1) × weight points, unranked options none; the options with the
 //     most points win (several: a tie).
+//
+// In a secret consultation the participations (sealed ballots) count for participation
+// only; the choices are counted from c.SecretBallots, which the close fills in from the
+// ballot box. Before the close a secret consultation's counts are therefore all zero.
 func Tally(c Consultation) Result {
 	r := Result{Kind: c.Kind, MinParticipation: c.MinParticipation, Counts: make([]OptionCount, len(c.Options))}
-	index := make(map[string]int, len(c.Options))
+	t := counter{r: &r, kind: c.Kind, index: make(map[string]int, len(c.Options))}
 	for i, o := range c.Options {
 		r.Counts[i].OptionID = o.ID
-		index[o.ID] = i
+		t.index[o.ID] = i
 	}
 	for _, w := range c.Electorate {
 		r.ElectorateWeight += w
 	}
-	n := len(c.Options)
 	for org, b := range c.Ballots {
 		w, ok := c.Electorate[org]
-		if !ok || len(b.Choices) == 0 {
+		if !ok || (len(b.Choices) == 0 && !b.Sealed) {
 			continue // decide never lets such a ballot in
 		}
 		r.BallotsCast++
 		r.ParticipatingWeight += w
-		if c.Kind != KindYesNoAbstain || b.Choices[0] != OptionAbstain {
-			r.ExpressedWeight += w
+		if !b.Sealed {
+			t.count(b.Choices, 1, w)
 		}
-		for rank, id := range b.Choices {
-			i, ok := index[id]
-			if !ok {
-				continue
-			}
-			if c.Kind == KindRanked {
-				r.Counts[i].Points += (n - rank) * w
-				if rank > 0 {
-					continue
-				}
-			}
-			r.Counts[i].Weight += w
-			r.Counts[i].Ballots++
-		}
+	}
+	for _, b := range c.SecretBallots {
+		t.count(b.Choices, b.Ballots, b.Weight)
 	}
 	if r.ElectorateWeight > 0 {
 		r.ParticipationPercent = math.Round(float64(r.ParticipatingWeight)*10000/float64(r.ElectorateWeight)) / 100
@@ -114,13 +106,46 @@ func Tally(c Consultation) Result {
 		r.Outcome = OutcomeNoQuorum
 	case c.Kind == KindYesNoAbstain:
 		r.Outcome = OutcomeRejected
-		if r.weightOf(index, OptionFor) > r.weightOf(index, OptionAgainst) {
+		if r.weightOf(t.index, OptionFor) > r.weightOf(t.index, OptionAgainst) {
 			r.Outcome = OutcomeAdopted
 		}
 	default:
 		r.Outcome, r.Winners = r.best(c.Kind == KindRanked)
 	}
 	return r
+}
+
+// counter adds ballots' choices to a result.
+type counter struct {
+	r     *Result
+	kind  Kind
+	index map[string]int
+}
+
+// count adds the choices of ballots ballots weighing weight in all (several only for a
+// secret consultation's identical ballots).
+func (t counter) count(choices []string, ballots, weight int) {
+	if len(choices) == 0 {
+		return
+	}
+	if t.kind != KindYesNoAbstain || choices[0] != OptionAbstain {
+		t.r.ExpressedWeight += weight
+	}
+	n := len(t.r.Counts)
+	for rank, id := range choices {
+		i, ok := t.index[id]
+		if !ok {
+			continue
+		}
+		if t.kind == KindRanked {
+			t.r.Counts[i].Points += (n - rank) * weight
+			if rank > 0 {
+				continue
+			}
+		}
+		t.r.Counts[i].Weight += weight
+		t.r.Counts[i].Ballots += ballots
+	}
 }
 
 // weightOf is an option's weight (0 for an unknown option).

@@ -93,6 +93,28 @@ func TestTally(t *testing.T) {
 				BallotsCast: 2, ParticipatingWeight: 2, ExpressedWeight: 2, ElectorateWeight: 5, ParticipationPercent: 40,
 				QuorumReached: true, Outcome: OutcomeTie, Winners: []string{"academie", "bassin"}}},
 	}
+	// The ranked Borda case again, secret: participations, then the close's merged ballots.
+	secretRanked := []events.Payload{withSecret(rk), participation(cdc, 2), participation(amf, 1), participation(adf, 1), participation(arf, 1)}
+	secretBallots := []SecretBallot{{Choices: []string{"academie", "departement"}, Ballots: 2, Weight: 2},
+		{Choices: []string{"bassin", "departement"}, Ballots: 1, Weight: 2}, {Choices: []string{"departement", "academie"}, Ballots: 1, Weight: 1}}
+	borda := cases[len(cases)-2].want
+	cases = append(cases,
+		struct {
+			name string
+			c    Consultation
+			want Result
+		}{"secret before the close: participation only",
+			Fold(secretRanked...),
+			Result{Kind: KindRanked, Counts: counts(OptionCount{"academie", 0, 0, 0}, OptionCount{"departement", 0, 0, 0}, OptionCount{"bassin", 0, 0, 0}),
+				BallotsCast: 4, ParticipatingWeight: 5, ElectorateWeight: 5, ParticipationPercent: 100,
+				QuorumReached: true, Outcome: OutcomeNoVotes}},
+		struct {
+			name string
+			c    Consultation
+			want Result
+		}{"secret after the close: recounted from the merged ballots, as if open",
+			Fold(append(secretRanked, ConsultationClosed{ConsultationID: cid, ClosedAt: now, Secret: true, SecretBallots: secretBallots, Result: borda})...),
+			borda})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := Tally(tc.c); !reflect.DeepEqual(got, tc.want) {

@@ -41,7 +41,8 @@ func newVotingSystem(t *testing.T) *votingSystem {
 	if err != nil {
 		t.Fatal(err)
 	}
-	csvc, err := consultations.New(bus.ServiceConfig{Store: v.store, Conn: nc, Registry: v.reg, Clock: v.clock}, nil)
+	csvc, err := consultations.New(bus.ServiceConfig{Store: v.store, Conn: nc, Registry: v.reg, Clock: v.clock}, nil,
+		consultations.NewMemoryBallotBox())
 	if err != nil {
 		t.Fatal(err)
 	}
