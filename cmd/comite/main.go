@@ -26,6 +26,7 @@ func commands() []command {
 	return []command{
 		{"serve", "run the whole system: embedded NATS, services, projections, HTTP API and web app", runServe},
 		{"demo", "add the demo committee (idempotent) to a data directory or a running server", runDemo},
+		{"user", "manage local accounts: add, list, disable, reset-password, token", runUser},
 		{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 			_, err := fmt.Fprintln(stdout, "comite", version)
 			return err
