@@ -38,8 +38,9 @@ var listening = regexp.MustCompile(`listening on (http://\S+)`)
 
 // subprocess is `comite serve` running as its own process.
 type subprocess struct {
-	cmd *exec.Cmd
-	url string
+	cmd   *exec.Cmd
+	url   string
+	token string // a secretariat's API token
 }
 
 func startSubprocess(t *testing.T, dataDir string) *subprocess {
@@ -48,6 +49,7 @@ func startSubprocess(t *testing.T, dataDir string) *subprocess {
 	if err != nil {
 		t.Fatal(err)
 	}
+	token := secretariatToken(t, dataDir)
 	cmd := exec.Command(bin, "serve", "--data", dataDir, "--addr", "127.0.0.1:0", "--log-level", "warn")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -57,7 +59,7 @@ func startSubprocess(t *testing.T, dataDir string) *subprocess {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &subprocess{cmd: cmd}
+	p := &subprocess{cmd: cmd, token: token}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	urls := make(chan string, 1)
 	go func() {
@@ -116,7 +118,7 @@ func TestCrashLosesNoAcknowledgedEvent(t *testing.T) {
 			for i := 0; ctx.Err() == nil; i++ {
 				key := fmt.Sprintf("crash-%d-%d", w, i)
 				body := fmt.Sprintf(`{"name": "Commune %d-%d", "acronym": "C%dX%d"}`, w, i, w, i)
-				status, b, err := httpPost(p.url+"/api/v1/membership/add-organisation", body, key)
+				status, b, err := httpPost(p.url+"/api/v1/membership/add-organisation", p.token, body, key)
 				if err != nil || status != 200 {
 					continue // in flight when the process died: not acknowledged
 				}
@@ -137,7 +139,7 @@ func TestCrashLosesNoAcknowledgedEvent(t *testing.T) {
 
 	p = startSubprocess(t, dir)
 	for _, a := range acked[:5] {
-		status, b, err := httpPost(p.url+"/api/v1/membership/add-organisation", a.body, a.key)
+		status, b, err := httpPost(p.url+"/api/v1/membership/add-organisation", p.token, a.body, a.key)
 		if err != nil || status != 200 {
 			t.Fatalf("retry of %s after restart: %d %v %s", a.key, status, err, b)
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -22,6 +23,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		"Running it again changes nothing.", stderr)
 	dataDir := fs.String("data", "", "data directory of a stopped server")
 	url := fs.String("url", "", "URL of a running server, e.g. http://localhost:8080")
+	token := fs.String("token", os.Getenv("COMITE_TOKEN"), "with --url: an API token of secretariat@demo.invalid (comite user token), or $COMITE_TOKEN")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -32,7 +34,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	progress := func(step string) { fmt.Fprintln(stdout, "  ✓", step) }
 	if *url != "" {
-		s := &httpSender{base: strings.TrimSuffix(*url, "/"), client: &http.Client{Timeout: 30 * time.Second}}
+		s := &httpSender{base: strings.TrimSuffix(*url, "/"), token: *token, client: &http.Client{Timeout: 30 * time.Second}}
 		if err := demo.Seed(ctx, s, time.Now(), progress); err != nil {
 			return err
 		}
@@ -55,6 +57,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 // Idempotency-Key so that the same step always names the same command.
 type httpSender struct {
 	base   string
+	token  string
 	client *http.Client
 }
 
@@ -66,6 +69,9 @@ func (h *httpSender) Send(ctx context.Context, req bus.Request) (bus.Reply, erro
 	}
 	r.Header.Set("Content-Type", "application/json")
 	r.Header.Set("Idempotency-Key", req.CommandID)
+	if h.token != "" {
+		r.Header.Set("Authorization", "Bearer "+h.token)
+	}
 	resp, err := h.client.Do(r)
 	if err != nil {
 		return bus.Reply{}, err

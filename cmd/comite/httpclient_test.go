@@ -19,13 +19,14 @@ func httpGet(url string) (int, error) {
 	return resp.StatusCode, nil
 }
 
-func httpPost(url, body, key string) (int, []byte, error) {
+func httpPost(url, token, body, key string) (int, []byte, error) {
 	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
 	if err != nil {
 		return 0, nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Idempotency-Key", key)
+	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := testClient.Do(req)
 	if err != nil {
 		return 0, nil, err

@@ -19,6 +19,7 @@ import (
 	"github.com/comite-partenaires/comite/frontend"
 	"github.com/comite-partenaires/comite/projections"
 	"github.com/comite-partenaires/comite/projections/directory"
+	"github.com/comite-partenaires/comite/services/accounts"
 	"github.com/comite-partenaires/comite/services/authz"
 	"github.com/comite-partenaires/comite/services/demo"
 	"github.com/comite-partenaires/comite/services/gateway"
@@ -93,7 +94,11 @@ type serverConfig struct {
 	systemConfig
 	Demo           bool
 	AllowedOrigins []string
-	// identify, set by tests only (no flag reaches it), names each request's sender.
+	// Out receives what the operator must see once and the log must not hold (the
+	// demo password); os.Stdout when nil.
+	Out io.Writer
+	// identify, set by tests only (no flag reaches it), names each request's sender
+	// instead of the accounts.
 	identify func(*http.Request) (gateway.Identity, error)
 }
 
@@ -102,8 +107,10 @@ type server struct {
 	sys     *system
 	runner  *projections.Runner
 	gateway *gateway.Gateway
-	ready   atomic.Bool
-	log     *slog.Logger
+	// accounts are the server's accounts, sessions and tokens.
+	accounts *accounts.Service
+	ready    atomic.Bool
+	log      *slog.Logger
 }
 
 func newServer(ctx context.Context, cfg serverConfig) (_ *server, err error) {
@@ -129,6 +136,18 @@ func newServer(ctx context.Context, cfg serverConfig) (_ *server, err error) {
 	if s.runner, err = projections.NewRunner(sys.store, sys.registry, cfg.Log, directory.Views()...); err != nil {
 		return nil, err
 	}
+	out := cfg.Out
+	if out == nil {
+		out = os.Stdout
+	}
+	id, err := newIdentity(ctx, sys, cfg, out)
+	if err != nil {
+		return nil, err
+	}
+	s.accounts = id.service
+	if cfg.identify == nil {
+		cfg.identify = id.identify
+	}
 	assets, built := frontend.Assets()
 	if !built {
 		cfg.Log.Warn("the web app is not built (run: go tool task build); serving the API only")
@@ -138,6 +157,7 @@ func newServer(ctx context.Context, cfg serverConfig) (_ *server, err error) {
 		Sender: sys.client, Views: s.runner, Commands: sys.commands, Assets: assets, Log: cfg.Log, Version: version,
 		AllowedOrigins: cfg.AllowedOrigins,
 		Identify:       cfg.identify,
+		Session:        id.session,
 		MayRead:        authz.MayRead,
 		Ready:          s.readiness,
 	})

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/comite-partenaires/comite/internal/poll"
 )
@@ -20,6 +21,8 @@ import (
 type inProcess struct {
 	srv  *server
 	http *httptest.Server
+	// auth is the Authorization header of a secretariat's API token.
+	auth map[string]string
 	// stop shuts the server down, as at the end of the test; it is idempotent.
 	stop func()
 }
@@ -36,6 +39,9 @@ func startServer(t *testing.T, cfg serverConfig) *inProcess {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if cfg.Out == nil {
+		cfg.Out = io.Discard
+	}
 	srv, err := newServer(ctx, cfg)
 	if err != nil {
 		cancel()
@@ -44,6 +50,7 @@ func startServer(t *testing.T, cfg serverConfig) *inProcess {
 	done := make(chan struct{})
 	go func() { defer close(done); _ = srv.run(ctx) }()
 	p := &inProcess{srv: srv, http: httptest.NewServer(srv.gateway)}
+	p.auth = map[string]string{"Authorization": "Bearer " + issueSecretariatToken(t, srv.accounts)}
 	p.stop = sync.OnceFunc(func() {
 		p.http.Close()
 		cancel()
@@ -121,11 +128,11 @@ func (p *inProcess) head(t *testing.T) uint64 {
 
 func TestAddOrganisationAppearsInView(t *testing.T) {
 	p := startInProcess(t, t.TempDir(), false)
-	if r := call(t, "GET", p.http.URL+"/healthz", "", nil); r.Status != 200 || !strings.Contains(string(r.Body), `"ok"`) {
+	if r := call(t, "GET", p.http.URL+"/healthz", "", p.auth); r.Status != 200 || !strings.Contains(string(r.Body), `"ok"`) {
 		t.Fatalf("healthz %d %s", r.Status, r.Body)
 	}
 	r := call(t, "POST", p.http.URL+"/api/v1/membership/add-organisation",
-		`{"name": "Association des Maires de France", "acronym": "AMF"}`, nil)
+		`{"name": "Association des Maires de France", "acronym": "AMF"}`, p.auth)
 	if r.Status != 200 {
 		t.Fatalf("%d %s", r.Status, r.Body)
 	}
@@ -136,7 +143,7 @@ func TestAddOrganisationAppearsInView(t *testing.T) {
 	if reply.Position == 0 || len(reply.Events) != 1 || reply.Events[0].Type != "membership.organisation.added" || reply.Events[0].Position != reply.Position {
 		t.Fatalf("reply %s", r.Body)
 	}
-	r = call(t, "GET", p.http.URL+"/api/v1/views/organisations?min_position="+itoa(reply.Position), "", nil)
+	r = call(t, "GET", p.http.URL+"/api/v1/views/organisations?min_position="+itoa(reply.Position), "", p.auth)
 	var view organisationsView
 	if err := json.Unmarshal(r.Body, &view); err != nil {
 		t.Fatal(err)
@@ -144,7 +151,7 @@ func TestAddOrganisationAppearsInView(t *testing.T) {
 	if view.Position < reply.Position || len(view.Items) != 1 || view.Items[0].Name != "Association des Maires de France" || view.Items[0].Acronym != "AMF" {
 		t.Fatalf("view %s", r.Body)
 	}
-	r = call(t, "GET", p.http.URL+"/api/v1/views/committee?min_position="+itoa(reply.Position), "", nil)
+	r = call(t, "GET", p.http.URL+"/api/v1/views/committee?min_position="+itoa(reply.Position), "", p.auth)
 	var committee struct {
 		Item struct {
 			Name     string `json:"name"`
@@ -156,15 +163,15 @@ func TestAddOrganisationAppearsInView(t *testing.T) {
 	}
 	// If-Match with the revision the view shows is accepted; the committee then moved on.
 	ifMatch := map[string]string{"If-Match": `"` + itoa(committee.Item.Revision) + `"`}
-	r = call(t, "POST", p.http.URL+"/api/v1/membership/add-organisation", `{"name": "Caisse des Dépôts", "acronym": "CDC"}`, ifMatch)
+	r = call(t, "POST", p.http.URL+"/api/v1/membership/add-organisation", `{"name": "Caisse des Dépôts", "acronym": "CDC"}`, with(p.auth, ifMatch))
 	if r.Status != 200 {
 		t.Fatalf("If-Match with the current revision: %d %s", r.Status, r.Body)
 	}
-	r = call(t, "POST", p.http.URL+"/api/v1/membership/add-organisation", `{"name": "Villes Internet", "acronym": "VI"}`, ifMatch)
+	r = call(t, "POST", p.http.URL+"/api/v1/membership/add-organisation", `{"name": "Villes Internet", "acronym": "VI"}`, with(p.auth, ifMatch))
 	if r.Status != 409 || !strings.Contains(string(r.Body), `"wrong_revision"`) {
 		t.Fatalf("If-Match with a stale revision: %d %s", r.Status, r.Body)
 	}
-	r = call(t, "GET", p.http.URL+"/api/v1/openapi.json", "", nil)
+	r = call(t, "GET", p.http.URL+"/api/v1/openapi.json", "", p.auth)
 	if r.Status != 200 || !strings.Contains(string(r.Body), "/api/v1/membership/add-organisation") {
 		t.Fatalf("openapi %d", r.Status)
 	}
@@ -173,7 +180,7 @@ func TestAddOrganisationAppearsInView(t *testing.T) {
 func TestDemoSeedsElevenOrganisationsIdempotently(t *testing.T) {
 	dir := t.TempDir()
 	p := startInProcess(t, dir, true)
-	r := call(t, "GET", p.http.URL+"/api/v1/views/organisations?min_position="+itoa(p.head(t)), "", nil)
+	r := call(t, "GET", p.http.URL+"/api/v1/views/organisations?min_position="+itoa(p.head(t)), "", p.auth)
 	var view organisationsView
 	if err := json.Unmarshal(r.Body, &view); err != nil {
 		t.Fatal(err)
@@ -184,7 +191,11 @@ func TestDemoSeedsElevenOrganisationsIdempotently(t *testing.T) {
 	before := p.head(t)
 	// Seeding again, through the HTTP API this time, changes nothing.
 	var out strings.Builder
-	if code := run(context.Background(), []string{"demo", "--url", p.http.URL}, &out, &out); code != 0 {
+	token, _, err := p.srv.accounts.IssueToken(context.Background(), "secretariat@demo.invalid", "demo", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := run(context.Background(), []string{"demo", "--url", p.http.URL, "--token", token}, &out, &out); code != 0 {
 		t.Fatalf("comite demo --url: exit %d: %s", code, out.String())
 	}
 	if after := p.head(t); after != before {
@@ -217,7 +228,7 @@ func TestBadInputAppendsNothing(t *testing.T) {
 	before := p.head(t)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := call(t, "POST", url+c.path, c.body, c.header)
+			r := call(t, "POST", url+c.path, c.body, with(p.auth, c.header))
 			if r.Status != c.status || r.Header.Get("Content-Type") != "application/problem+json" {
 				t.Fatalf("status %d (%s), want %d: %s", r.Status, r.Header.Get("Content-Type"), c.status, r.Body)
 			}
@@ -248,7 +259,7 @@ func TestIdempotencyKey(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := call(t, "POST", url, body, key)
+			r := call(t, "POST", url, body, with(p.auth, key))
 			if r.Status != 200 {
 				t.Errorf("attempt %d: %d %s", i, r.Status, r.Body)
 			}
@@ -256,7 +267,7 @@ func TestIdempotencyKey(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	again := call(t, "POST", url, body, key)
+	again := call(t, "POST", url, body, with(p.auth, key))
 	for i, b := range append(bodies, string(again.Body)) {
 		if b != bodies[0] {
 			t.Fatalf("reply %d differs:\n%s\n%s", i, b, bodies[0])
@@ -266,7 +277,7 @@ func TestIdempotencyKey(t *testing.T) {
 		t.Fatalf("%d events appended, want 1", after-before)
 	}
 	// The same key for another request is refused, and appends nothing.
-	r := call(t, "POST", url, `{"name": "Autre chose", "acronym": "AC"}`, key)
+	r := call(t, "POST", url, `{"name": "Autre chose", "acronym": "AC"}`, with(p.auth, key))
 	if r.Status != 422 || !strings.Contains(string(r.Body), "idempotency_key_reused") {
 		t.Fatalf("%d %s", r.Status, r.Body)
 	}

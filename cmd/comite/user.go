@@ -16,7 +16,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
-	natsjs "github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/term"
 
 	"github.com/comite-partenaires/comite/events"
@@ -325,15 +324,7 @@ func openAccounts(ctx context.Context, dataDir string, stderr io.Writer) (_ *acc
 	if env.conn, err = env.nats.Connect("comite-user"); err != nil {
 		return nil, fmt.Errorf("connecting to the embedded NATS server: %w", err)
 	}
-	js, err := natsjs.New(env.conn)
-	if err != nil {
-		return nil, err
-	}
-	st, err := accounts.OpenKV(ctx, js, accounts.KVConfig{})
-	if err != nil {
-		return nil, err
-	}
-	if env.svc, err = accounts.New(accounts.Config{Store: st, Log: log}); err != nil {
+	if env.svc, err = accountsService(ctx, env.conn, time.Now, log); err != nil {
 		return nil, err
 	}
 	return env, nil

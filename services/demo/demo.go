@@ -15,8 +15,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/services/bus"
-	"github.com/comite-partenaires/comite/services/gateway"
 	"github.com/comite-partenaires/comite/services/membership"
 )
 
@@ -64,10 +64,12 @@ var demoNamespace = uuid.MustParse("5d0c3f8e-2a41-4c7b-8e59-0f6a1b2c3d4e")
 // commandID fixes the command ID of each demo step, which makes seeding idempotent.
 func commandID(step string) string { return uuid.NewSHA1(demoNamespace, []byte(step)).String() }
 
-// Actor is who the demo acts as: the same actor as requests through the gateway before
-// accounts exist, so that seeding in-process and over HTTP are the same commands (the bus
-// binds a command ID to its actor).
-var Actor = gateway.LocalActor
+// Actor is who the demo acts as: the demo secretariat persona (secretariat@demo.invalid),
+// acting for the organisation holding the secretariat, a member of every demo working
+// group. Seeding over HTTP with that persona's token sends the very same commands (the
+// bus binds a command ID to its actor).
+var Actor = events.Actor{User: "secretariat@demo.invalid", Organisation: OrganisationID(SecretariatAcronym).String(),
+	Role: "secretariat"}
 
 // Seed creates the committee (if needed), its organisations and its secretariat, then its
 // work: a working group per theme with a journée de partage, a draft recommendation, an

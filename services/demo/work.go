@@ -38,9 +38,9 @@ func Groups() []Group {
 		{themes.Frameworks, "Examiner les référentiels nationaux relatifs aux ressources, aux équipements, aux usages et aux formations, " +
 			"et contribuer à leur évolution.", "MEN-DNE", []string{"ADF", "ARF"}},
 		{themes.Infrastructure, "Recueillir l'information sur le très haut débit, repérer et valoriser les bonnes pratiques d'acquisition, " +
-			"de maintenance et de renouvellement des matériels.", "CDC", []string{"AMRF", "ADF", "ARF", "AMF"}},
+			"de maintenance et de renouvellement des matériels.", "CDC", []string{"AMRF", "ADF", "ARF", "AMF", "MEN-DNE"}},
 		{themes.Industry, "Exprimer une demande plus lisible envers la filière du numérique éducatif et proposer des pratiques d'achat " +
-			"public qui simplifient et mutualisent les commandes.", "MEFI", []string{"ARF", "AMGVF", "VI"}},
+			"public qui simplifient et mutualisent les commandes.", "MEFI", []string{"ARF", "AMGVF", "VI", "MEN-DNE"}},
 	}
 }
 
