@@ -87,3 +87,18 @@ func registry() *events.Registry {
 	events.MustRegister[entryAdded](reg, 1)
 	return reg
 }
+
+// TestRequestHashIsKeyed: with a key, the reply store's request hash cannot be recomputed
+// by whoever reads the store (a secret ballot's choices are in the body).
+func TestRequestHashIsKeyed(t *testing.T) {
+	r := ledgerRequest("a", "cast", `{"choices":["pour"]}`)
+	key := []byte("0123456789abcdef0123456789abcdef")
+	plain, keyed := bus.RequestHash(nil, r), bus.RequestHash(key, r)
+	if plain == keyed || keyed != bus.RequestHash(key, r) || keyed == bus.RequestHash([]byte("another key"), r) {
+		t.Fatalf("plain %s keyed %s", plain, keyed)
+	}
+	r.Body = []byte(`{"choices":["contre"]}`)
+	if bus.RequestHash(key, r) == keyed {
+		t.Fatal("another body, the same hash")
+	}
+}

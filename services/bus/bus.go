@@ -149,12 +149,19 @@ type enveloped interface{ setEnvelope(Envelope) }
 // actor and the canonical form of the body (so that re-encoding the same JSON differently
 // is still the same request). Reusing a command ID with another hash is rejected with
 // idempotency_key_reused.
-func RequestHash(r Request) string {
+//
+// With a key (ServiceConfig.ActorKey) it is an HMAC-SHA256 instead: the reply store then
+// holds nothing a reader could test guesses against — a secret ballot's choices are in
+// the body of a command whose ID the log shows next to the organisation.
+func RequestHash(key []byte, r Request) string {
 	body, err := events.CanonicalJSON(r.Body)
 	if err != nil {
 		body = r.Body
 	}
 	h := sha256.New()
+	if len(key) > 0 {
+		h = hmac.New(sha256.New, key)
+	}
 	for _, part := range []string{r.Context, r.Command, r.Actor.User, r.Actor.Organisation, r.Actor.Role} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})

@@ -53,7 +53,7 @@ func (s *Service) Execute(ctx context.Context, req Request) (rep Reply, err erro
 	}
 	unlock := s.locks.lock(req.CommandID)
 	defer unlock()
-	key, hash := replyKey(req.CommandID), RequestHash(req)
+	key, hash := replyKey(req.CommandID), RequestHash(s.cfg.ActorKey, req)
 	rec, err := replies.Begin(ctx, key, hash)
 	if err != nil {
 		s.cfg.Log.Error("bus: reply store unavailable", "command_id", req.CommandID, "err", err)
