@@ -42,10 +42,10 @@
 //
 // Trust assumption: whoever can read the ballot box bucket (key and sealed ballots)
 // before the close, or the service's memory, can link organisations to choices; the log,
-// the APIs, the views and the audit exports cannot. The bus's reply store also keeps,
-// for its TTL, a SHA-256 of each request (body included) under its command ID: with
-// read access to that bucket, the few possible ballots of a consultation can be tried
-// against it, so it deserves the same protection as the box.
+// the APIs, the views and the audit exports cannot. The bus's reply store keeps, for its
+// TTL, a hash of each request (body included) under its command ID; in production that
+// hash is an HMAC with the deployment's key (bus.RequestHash), so it cannot be tested
+// against the few possible ballots by a reader of the bucket without the key.
 //
 // The published SecretBallots hold what a recount needs and nothing else; like any
 // published tally they reveal a choice only when the numbers leave no doubt (a unanimous
