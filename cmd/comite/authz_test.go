@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/gorilla/websocket"
 
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/services/authz"
@@ -95,5 +96,44 @@ func TestForgedActorOnNATS(t *testing.T) {
 	}
 	if after := p.head(t); after != before+1 {
 		t.Fatalf("the log moved by %d events, want 1 (the signed command only)", after-before)
+	}
+}
+
+// TestSignInAndCrossSiteThroughTheServer: on the real server, repeated wrong passwords
+// are refused with 429 (even the right one then), a cross-origin POST and a
+// cross-origin websocket upgrade are refused, and nothing but /healthz and the OpenAPI
+// document answers without a session.
+func TestSignInAndCrossSiteThroughTheServer(t *testing.T) {
+	p := startInProcess(t, t.TempDir(), true)
+	login := func(password string, h map[string]string) httpResult {
+		b, _ := json.Marshal(map[string]string{"email": "amf@demo.invalid", "password": password})
+		return call(t, "POST", p.http.URL+"/api/v1/session", string(b), h)
+	}
+	if r := call(t, "GET", p.http.URL+"/api/v1/views/organisations", "", nil); r.Status != http.StatusUnauthorized {
+		t.Fatalf("a view without a session: %d", r.Status)
+	}
+	if r := login("not the password", map[string]string{"Origin": "https://evil.example"}); r.Status != http.StatusForbidden {
+		t.Fatalf("cross-origin sign-in: %d %s", r.Status, r.Body)
+	}
+	if r := call(t, "POST", p.http.URL+"/api/v1/membership/add-organisation", `{"name":"X","acronym":"X"}`,
+		with(p.auth, map[string]string{"Origin": "https://evil.example"})); r.Status != http.StatusForbidden {
+		t.Fatalf("cross-origin command: %d %s", r.Status, r.Body)
+	}
+	_, resp, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(p.http.URL, "http")+"/api/v1/live",
+		http.Header{"Origin": {"https://evil.example"}, "Authorization": {p.auth["Authorization"]}})
+	if err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("cross-origin websocket upgrade: %v %v", err, resp)
+	}
+	var last httpResult
+	for range 10 {
+		if last = login("wrong password!", nil); last.Status == http.StatusTooManyRequests {
+			break
+		}
+		if last.Status != http.StatusUnauthorized {
+			t.Fatalf("wrong password: %d %s", last.Status, last.Body)
+		}
+	}
+	if last = login("wrong password!", nil); last.Status != http.StatusTooManyRequests || last.Header.Get("Retry-After") == "" {
+		t.Fatalf("after 10 failures: %d %v", last.Status, last.Header)
 	}
 }
