@@ -190,14 +190,22 @@ describe('sign-in (demo server)', { timeout: 180_000 }, () => {
   });
 
   it('goes back to the sign-in page when the live connection is refused because the session ended', async () => {
-    const { page, context } = await openApp(env.browser, env.server.url);
+    const context = await env.browser.newContext({ locale: 'fr-FR', reducedMotion: 'reduce' });
+    const page = await context.newPage();
+    // Pass every live socket through to the real server, keeping the last one to drop it.
+    let socket;
+    await page.routeWebSocket(/\/api\/v1\/live$/, (ws) => {
+      socket = ws;
+      ws.connectToServer();
+    });
     try {
+      await page.goto(env.server.url);
+      await signIn(page, SECRETARIAT);
       await eventually(async () => (await statusText(page)) === 'En direct', { message: 'status « En direct »' });
       await context.clearCookies();
-      // Drop the socket: it reconnects without a session and the upgrade is refused (401).
-      await context.setOffline(true);
-      await eventually(async () => (await statusText(page)) === 'Hors ligne', { message: 'status « Hors ligne »' });
-      await context.setOffline(false);
+      // The connection drops; the client reconnects without a session and the server
+      // refuses the upgrade (401), which the page only sees as a failed connection.
+      await socket.close({ code: 1001, reason: 'test: going away' });
       await page.locator('[data-testid="signin-form"]').waitFor({ timeout: 20_000 });
       assert.match(await page.locator('[data-testid="signin-notice"]').innerText(), /Votre session a expiré/);
     } finally {
