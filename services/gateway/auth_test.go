@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -123,6 +124,40 @@ func TestLiveMessageRateLimit(t *testing.T) {
 		if errors.As(err, &ce) {
 			if ce.Code != CloseRateLimited {
 				t.Fatalf("closed with %d, want %d", ce.Code, CloseRateLimited)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("read: %v", err)
+		}
+	}
+}
+
+// A live connection outliving its session is closed with CloseUnauthenticated.
+func TestLiveClosesWhenTheSessionEnds(t *testing.T) {
+	var ended atomic.Bool
+	f := newFixtureWith(t, func(c *Config) {
+		c.Live = LiveConfig{Recheck: 20 * time.Millisecond}
+		c.Identify = func(r *http.Request) (Identity, error) {
+			if ended.Load() || r.Header.Get("X-Who") != "member" {
+				return Identity{}, errcode.Unauthenticated
+			}
+			return Identity{Actor: events.Actor{User: "amf@demo.invalid", Role: "member"}}, nil
+		}
+	})
+	ws := dial(t, f, http.Header{"X-Who": {"member"}})
+	send(t, ws, map[string]any{"type": "subscribe", "view": "notes", "since": 0})
+	if m := read(t, ws); m.Type != "snapshot" {
+		t.Fatalf("subscribing: %+v", m)
+	}
+	ended.Store(true)
+	_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		_, _, err := ws.ReadMessage()
+		var ce *websocket.CloseError
+		if errors.As(err, &ce) {
+			if ce.Code != CloseUnauthenticated {
+				t.Fatalf("closed with %d, want %d", ce.Code, CloseUnauthenticated)
 			}
 			return
 		}

@@ -30,6 +30,9 @@ const (
 	// CloseRateLimited ends a connection whose client sends more messages than
 	// LiveConfig allows (a private-use code, 4000–4999, as RFC 6455 permits).
 	CloseRateLimited = 4429
+	// CloseUnauthenticated ends a connection whose session ended (signed out, expired,
+	// account disabled): the client goes back to its sign-in page.
+	CloseUnauthenticated = 4401
 )
 
 // LiveConfig tunes the live websocket.
@@ -49,11 +52,14 @@ type LiveConfig struct {
 	// limit is disconnected with CloseRateLimited.
 	MessageRate  float64
 	MessageBurst int
+	// Recheck is how often a connection's session is checked again (30 s by default): a
+	// connection outliving its session is closed with CloseUnauthenticated.
+	Recheck time.Duration
 }
 
 // Validate checks the configuration.
 func (c LiveConfig) Validate() error {
-	if c.MaxMessageBytes < 0 || c.SendBuffer < 0 || c.PingInterval < 0 || c.MaxSubscriptions < 0 || c.MessageRate < 0 || c.MessageBurst < 0 {
+	if c.MaxMessageBytes < 0 || c.SendBuffer < 0 || c.PingInterval < 0 || c.MaxSubscriptions < 0 || c.MessageRate < 0 || c.MessageBurst < 0 || c.Recheck < 0 {
 		return errors.New("gateway: live limits must not be negative")
 	}
 	return nil
@@ -62,6 +68,9 @@ func (c LiveConfig) Validate() error {
 func (c LiveConfig) withDefaults() LiveConfig {
 	if c.MaxMessageBytes == 0 {
 		c.MaxMessageBytes = 4 << 10
+	}
+	if c.Recheck == 0 {
+		c.Recheck = 30 * time.Second
 	}
 	if c.MessageRate == 0 {
 		c.MessageRate = 10
@@ -164,12 +173,13 @@ func (h *hub) sameOrigin(r *http.Request, required bool) bool {
 	return h.origins[strings.ToLower(u.Scheme+"://"+u.Host)]
 }
 
-func (h *hub) serve(w http.ResponseWriter, r *http.Request, actor events.Actor, mayRead func(events.Actor, string) error) {
+func (h *hub) serve(w http.ResponseWriter, r *http.Request, actor events.Actor, mayRead func(events.Actor, string) error,
+	recheck func() error) {
 	ws, err := h.up.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader already answered with an HTTP error
 	}
-	c := &liveConn{hub: h, ws: ws, send: make(chan any, h.cfg.SendBuffer), actor: actor, mayRead: mayRead,
+	c := &liveConn{hub: h, ws: ws, send: make(chan any, h.cfg.SendBuffer), actor: actor, mayRead: mayRead, recheck: recheck,
 		subs: map[string]*projections.Subscriber{}, done: make(chan struct{}),
 		budget: float64(h.cfg.MessageBurst), refilled: time.Now()}
 	h.mu.Lock()
@@ -209,6 +219,8 @@ type liveConn struct {
 	// actor is who opened the connection; mayRead filters its subscriptions.
 	actor   events.Actor
 	mayRead func(events.Actor, string) error
+	// recheck is nil while the session still holds (nil func: nothing to check).
+	recheck func() error
 	// budget is the token bucket of the message rate limit, refilled since refilled;
 	// only the read loop touches them.
 	budget   float64
@@ -410,8 +422,14 @@ func (c *liveConn) writeLoop() {
 	}()
 	ping := time.NewTicker(c.hub.cfg.PingInterval)
 	defer ping.Stop()
+	recheck := time.NewTicker(c.hub.cfg.Recheck)
+	defer recheck.Stop()
 	for {
 		select {
+		case <-recheck.C:
+			if c.recheck != nil && c.recheck() != nil {
+				c.shutdown(CloseUnauthenticated, "session ended: sign in again")
+			}
 		case <-c.done:
 			c.mu.Lock()
 			code, text := c.closeCode, c.closeText

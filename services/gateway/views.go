@@ -105,5 +105,12 @@ func (g *Gateway) handleLive(w http.ResponseWriter, r *http.Request) {
 		g.writeProblem(w, r, err)
 		return
 	}
-	g.live.serve(w, r, actor, g.cfg.MayRead)
+	var recheck func() error
+	if g.cfg.Identify != nil {
+		// The session is checked again from the upgrade request's credentials alone.
+		again := r.Clone(context.Background())
+		again.Body = http.NoBody
+		recheck = func() error { _, err := g.cfg.Identify(again); return err }
+	}
+	g.live.serve(w, r, actor, g.cfg.MayRead, recheck)
 }
