@@ -201,21 +201,7 @@ func (s *KVStore) DeleteSession(ctx context.Context, key string) error {
 
 // DeleteSessionsOf implements Store.
 func (s *KVStore) DeleteSessionsOf(ctx context.Context, account uuid.UUID) error {
-	var keys []string
-	if err := kvAll(ctx, s.sessions, func(k string, v Session) error {
-		if v.AccountID == account {
-			keys = append(keys, k)
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	for _, k := range keys {
-		if err := kvDelete(ctx, s.sessions, k); err != nil {
-			return err
-		}
-	}
-	return nil
+	return kvDeleteWhere(ctx, s.sessions, func(v Session) bool { return v.AccountID == account })
 }
 
 // PutToken implements Store.
@@ -236,9 +222,14 @@ func (s *KVStore) DeleteToken(ctx context.Context, key string) error {
 
 // DeleteTokensOf implements Store.
 func (s *KVStore) DeleteTokensOf(ctx context.Context, account uuid.UUID) error {
+	return kvDeleteWhere(ctx, s.tokens, func(v Token) bool { return v.AccountID == account })
+}
+
+// kvDeleteWhere deletes the entries of kv whose value matches.
+func kvDeleteWhere[T any](ctx context.Context, kv jetstream.KeyValue, match func(T) bool) error {
 	var keys []string
-	if err := kvAll(ctx, s.tokens, func(k string, v Token) error {
-		if v.AccountID == account {
+	if err := kvAll(ctx, kv, func(k string, v T) error {
+		if match(v) {
 			keys = append(keys, k)
 		}
 		return nil
@@ -246,7 +237,7 @@ func (s *KVStore) DeleteTokensOf(ctx context.Context, account uuid.UUID) error {
 		return err
 	}
 	for _, k := range keys {
-		if err := kvDelete(ctx, s.tokens, k); err != nil {
+		if err := kvDelete(ctx, kv, k); err != nil {
 			return err
 		}
 	}
