@@ -82,9 +82,18 @@ func newIdentity(ctx context.Context, sys *system, cfg serverConfig, out io.Writ
 			"  comite user add --data %s --email you@example.org --name \"Your Name\" --role secretariat\n"+
 			"(stop the server first), or start with --demo for the demo personas.\n", cfg.DataDir)
 	}
+	var oidcCfg *accounts.OIDCConfig
+	if cfg.OIDC != nil {
+		c := *cfg.OIDC
+		c.ResolveOrganisation = organisationResolver(sys.store, sys.registry, cfg.Log)
+		oidcCfg = &c
+		cfg.Log.Info("OpenID Connect sign-in enabled", "issuer", c.Issuer, "client_id", c.ClientID,
+			"role_claim", c.RoleClaim, "organisation_claim", c.OrganisationClaim)
+	}
 	auth := accounts.NewAuthenticator(svc)
 	mux := http.NewServeMux()
 	h, err := accounts.NewHandler(accounts.HandlerConfig{Service: svc, Demo: cfg.Demo, AllowedOrigins: cfg.AllowedOrigins,
+		OIDC:         oidcCfg,
 		WriteProblem: func(w http.ResponseWriter, r *http.Request, err error) { gateway.WriteProblem(cfg.Log, w, r, err) },
 		OrganisationLabel: func(_ context.Context, id uuid.UUID) string {
 			if o, ok := committee.ActiveOrganisation(id); ok {

@@ -36,8 +36,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	natsListen := fs.String("nats-listen", "", "also accept NATS clients on this address (e.g. 127.0.0.1:4222); in-process only by default")
 	origins := fs.String("allowed-origins", "", "comma-separated extra origins allowed to open the live websocket")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	var oidcFlags oidcFlags
+	oidcFlags.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	oidcCfg, err := oidcFlags.config(os.Getenv(oidcClientSecretEnv))
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return errUsage
 	}
 	log, err := newLogger(stderr, *logLevel)
 	if err != nil {
@@ -53,6 +60,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		systemConfig:   systemConfig{DataDir: *dataDir, Fsync: natsembed.Fsync(*fsync), NATSListen: *natsListen, Log: log},
 		Demo:           *withDemo,
 		AllowedOrigins: splitList(*origins),
+		OIDC:           oidcCfg,
 	})
 	if err != nil {
 		return err
@@ -94,6 +102,9 @@ type serverConfig struct {
 	systemConfig
 	Demo           bool
 	AllowedOrigins []string
+	// OIDC, when set, enables sign-in with an OpenID Connect provider (its
+	// ResolveOrganisation is set by newIdentity).
+	OIDC *accounts.OIDCConfig
 	// Out receives what the operator must see once and the log must not hold (the
 	// demo password); os.Stdout when nil.
 	Out io.Writer

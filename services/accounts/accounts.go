@@ -63,6 +63,9 @@ type Account struct {
 	Disabled        bool      `json:"disabled"`
 	Created         time.Time `json:"created"`
 	PasswordChanged time.Time `json:"password_changed"`
+	// External is the issuer of the identity provider that created the account (it has
+	// no password until one is set), "" for a local account.
+	External string `json:"external,omitempty"`
 }
 
 // Actor is who the account acts as in commands' metadata.

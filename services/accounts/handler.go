@@ -43,6 +43,8 @@ type HandlerConfig struct {
 	// AllowedOrigins lists extra origins (scheme://host[:port]) allowed to sign in and
 	// out cross-origin; the server's own origin always is.
 	AllowedOrigins []string
+	// OIDC, when set, enables sign-in with an OpenID Connect provider.
+	OIDC *OIDCConfig
 	// Sleep waits for a throttling delay or until ctx ends (tests replace it).
 	Sleep func(context.Context, time.Duration) error
 	Log   *slog.Logger
@@ -66,6 +68,9 @@ func (c HandlerConfig) Validate() error {
 //	DELETE /api/v1/session          → 204, session revoked, cookie cleared
 //	GET    /api/v1/session/personas → 200 [{email,name,role,organisation,organisation_id}] (demo only)
 //	POST   /api/v1/session/demo     {"email"} → 200 {"user":…} + cookie (demo only)
+//	GET    /api/v1/session/oidc     → 200 {"enabled":true,"label"} | 404 (OpenID Connect only)
+//	GET    /api/v1/session/oidc/login    → 302 to the provider
+//	GET    /api/v1/session/oidc/callback → 302 to / + cookie, or to /?signin_error=<code>
 type Handler struct {
 	cfg    HandlerConfig
 	svc    *Service
@@ -73,6 +78,8 @@ type Handler struct {
 	csrf   *http.CrossOriginProtection
 	mux    *http.ServeMux
 	routes map[string]http.HandlerFunc
+	// oidc is nil when OpenID Connect is not configured.
+	oidc *oidcFlow
 }
 
 // NewHandler returns the session handler.
@@ -91,6 +98,12 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 	}
 	h := &Handler{cfg: cfg, svc: cfg.Service, auth: NewAuthenticator(cfg.Service),
 		csrf: http.NewCrossOriginProtection(), mux: http.NewServeMux()}
+	if cfg.OIDC != nil {
+		var err error
+		if h.oidc, err = newOIDCFlow(*cfg.OIDC); err != nil {
+			return nil, err
+		}
+	}
 	for _, o := range cfg.AllowedOrigins {
 		if err := h.csrf.AddTrustedOrigin(o); err != nil {
 			return nil, err
@@ -105,6 +118,9 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 		"DELETE /api/v1/session":       h.signOut,
 		"GET /api/v1/session/personas": h.personas,
 		"POST /api/v1/session/demo":    h.demoSignIn,
+		"GET " + OIDCInfoPath:          h.oidcInfo,
+		"GET " + OIDCLoginPath:         h.oidcLogin,
+		"GET " + OIDCCallbackPath:      h.oidcCallback,
 	}
 	for p, f := range h.routes {
 		h.mux.Handle(p, h.csrf.Handler(f))

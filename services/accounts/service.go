@@ -149,6 +149,12 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (Acc
 	case err != nil:
 		return Account{}, err
 	}
+	if r.PasswordHash == "" {
+		// An account made by an identity provider has no password: refused like a wrong
+		// one, at the same cost.
+		_, _ = VerifyPassword(password, s.dummyHash)
+		return Account{}, InvalidCredentials
+	}
 	ok, err := VerifyPassword(password, r.PasswordHash)
 	if err != nil {
 		s.log.Error("unusable password hash", "account", r.ID, "err", err)

@@ -147,11 +147,12 @@ func (g *Gateway) Close() {
 	g.closeOnce.Do(g.live.close)
 }
 
-// SessionRoutes are the routes Config.Session serves: sign-in and sign-out, and in demo
-// mode the personas and their one-click sign-in.
+// SessionRoutes are the routes Config.Session serves: sign-in and sign-out, in demo
+// mode the personas and their one-click sign-in, and the OpenID Connect sign-in.
 func SessionRoutes() []string {
 	return []string{"GET /api/v1/session", "POST /api/v1/session", "DELETE /api/v1/session",
-		"GET /api/v1/session/personas", "POST /api/v1/session/demo"}
+		"GET /api/v1/session/personas", "POST /api/v1/session/demo",
+		"GET /api/v1/session/oidc", "GET /api/v1/session/oidc/login", "GET /api/v1/session/oidc/callback"}
 }
 
 // Identity is who sends a request.
