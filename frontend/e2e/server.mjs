@@ -26,7 +26,7 @@ export function comiteBin() {
 }
 
 /**
- * Runs `$COMITE_BIN serve --data <temp> --addr 127.0.0.1:0 [--demo]`, waits for the
+ * Runs `$COMITE_BIN serve --data <temp> --addr 127.0.0.1:0 [--demo] [args…]`, waits for the
  * "listening on http://…" line on stdout and for /healthz to say ok. A demo server gets
  * its demo accounts' password from COMITE_DEMO_PASSWORD: a fresh random one per server,
  * never a constant, returned as demoPassword.
@@ -37,11 +37,12 @@ export function comiteBin() {
  *   post: (path: string, body: unknown, key?: string) => Promise<{status: number, body: any}>,
  *   get: (path: string) => Promise<{status: number, body: any}>}>}
  */
-export async function startServer({ demo = true, timeoutMs = 60_000 } = {}) {
+export async function startServer({ demo = true, args: extraArgs = [], timeoutMs = 60_000 } = {}) {
   const bin = comiteBin();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'comite-e2e-'));
   const args = ['serve', '--data', dataDir, '--addr', '127.0.0.1:0'];
   if (demo) args.push('--demo');
+  args.push(...extraArgs);
   const demoPassword = demo ? randomBytes(18).toString('base64url') : undefined;
   const env = { ...process.env };
   delete env.COMITE_DEMO_PASSWORD;

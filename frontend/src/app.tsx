@@ -26,15 +26,19 @@ import {
 import type { LiveClient, LiveRow, LiveStatus, ViewState } from './live';
 import { personaLabel, roleLabel, safeWebsite, sortOrganisations, waitText, websiteLabel } from './model';
 import {
+  type OidcError,
+  type OidcProvider,
   type Persona,
   type Session,
   type SessionState,
   type SignInFailure,
   type SignedOutReason,
   type User,
+  fetchOidcProvider,
   fetchPersonas,
   signInFailure,
   sortPersonas,
+  takeSignInError,
 } from './session';
 
 interface I18n {
@@ -288,7 +292,21 @@ const NOTICES: Partial<Record<SignedOutReason, MessageKey>> = {
   unreachable: 'signin.unreachable',
 };
 
-/** The sign-in page: email and password, and the demo tour's one-click personas. */
+/**
+ * The error the OpenID Connect callback sent the browser back with, taken out of the
+ * address bar at once so that a reload or a bookmark does not show it again.
+ */
+function takeOidcError(): OidcError | null {
+  const taken = takeSignInError(window.location.href);
+  if (!taken) return null;
+  window.history.replaceState(window.history.state, '', taken.cleanHref);
+  return taken.error;
+}
+
+/**
+ * The sign-in page: email and password, the OpenID Connect provider's button when the
+ * server has one, and the demo tour's one-click personas.
+ */
 function SignInPage({
   session,
   reason,
@@ -305,6 +323,8 @@ function SignInPage({
   const [busy, setBusy] = useState<string | null>(null);
   const [failure, setFailure] = useState<Failure | null>(null);
   const [personas, setPersonas] = useState<Persona[] | null>(null);
+  const [oidc, setOidc] = useState<OidcProvider | null>(null);
+  const [oidcError, setOidcError] = useState<OidcError | null>(takeOidcError);
   const emailRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
 
@@ -316,6 +336,9 @@ function SignInPage({
     let current = true;
     fetchPersonas().then((list) => {
       if (current) setPersonas(list ? sortPersonas(list) : null);
+    });
+    fetchOidcProvider().then((provider) => {
+      if (current) setOidc(provider);
     });
     return () => {
       current = false;
@@ -342,6 +365,7 @@ function SignInPage({
     }
     setBusy('form');
     setFailure(null);
+    setOidcError(null);
     try {
       await session.signIn(email, password);
       // Signed in: this page goes away.
@@ -354,6 +378,7 @@ function SignInPage({
     if (busy) return;
     setBusy(personaEmail);
     setFailure(null);
+    setOidcError(null);
     try {
       await session.signInAsPersona(personaEmail);
     } catch (err) {
@@ -384,6 +409,8 @@ function SignInPage({
           problemMessage(failure.error.problem, lang) ?? t('signin.unexpected', { status: failure.error.status });
         break;
     }
+  } else if (oidcError) {
+    message = t(`signin.oidcError.${oidcError}` as MessageKey);
   }
   const emailInvalid = failure?.kind === 'invalid' || (failure?.kind === 'missing' && !email.trim());
   const passwordInvalid = failure?.kind === 'invalid' || (failure?.kind === 'missing' && !password);
@@ -467,6 +494,19 @@ function SignInPage({
                   {busy === 'form' ? t('signin.submitting') : t('signin.submit')}
                 </button>
               </form>
+              {oidc && (
+                <div class="signin__oidc" data-testid="oidc">
+                  <p class="signin__or" aria-hidden="true">
+                    {t('signin.or')}
+                  </p>
+                  <a class="button button--secondary signin__oidc-button" href={oidc.loginUrl} aria-describedby="oidc-hint">
+                    {oidc.label || t('signin.oidcDefault')}
+                  </a>
+                  <p class="signin__hint" id="oidc-hint">
+                    {t('signin.oidcHint')}
+                  </p>
+                </div>
+              )}
             </section>
             {personas && personas.length > 0 && (
               <section class="panel demo" aria-labelledby="demo-title" data-testid="demo-tour">

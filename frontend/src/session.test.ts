@@ -1,13 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProblemError, onUnauthenticated, parseRetryAfter, postCommand, readView } from './api';
 import {
+  OIDC_LOGIN,
   Session,
   type SessionState,
+  fetchOidcProvider,
   fetchPersonas,
   fetchSession,
   signIn,
   signInFailure,
   sortPersonas,
+  takeSignInError,
 } from './session';
 
 const USER = {
@@ -238,5 +241,55 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('Sun, 23 Nov 2025 11:00:00 GMT', now)).toBe(0);
     expect(parseRetryAfter(null, now)).toBeUndefined();
     expect(parseRetryAfter('soon', now)).toBeUndefined();
+  });
+});
+
+describe('OpenID Connect sign-in', () => {
+  it('offers the provider the server describes', async () => {
+    const srv = fakeServer({
+      'GET /api/v1/session/oidc': () => json(200, { enabled: true, label: ' Partenaires SSO ' }),
+    });
+    expect(await fetchOidcProvider({ fetch: srv.fetch })).toEqual({
+      label: 'Partenaires SSO',
+      loginUrl: '/api/v1/session/oidc/login',
+    });
+    expect(OIDC_LOGIN).toBe('/api/v1/session/oidc/login');
+    expect(srv.calls).toEqual([{ method: 'GET', url: '/api/v1/session/oidc', body: undefined }]);
+  });
+
+  it('offers nothing when the server has no provider, answers oddly or cannot be reached', async () => {
+    expect(await fetchOidcProvider({ fetch: fakeServer({}).fetch })).toBeNull();
+    const odd = fakeServer({ 'GET /api/v1/session/oidc': () => json(200, { enabled: false, label: 'x' }) });
+    expect(await fetchOidcProvider({ fetch: odd.fetch })).toBeNull();
+    const garbled = fakeServer({
+      'GET /api/v1/session/oidc': () => new Response('<html>', { status: 200, headers: { 'Content-Type': 'text/html' } }),
+    });
+    expect(await fetchOidcProvider({ fetch: garbled.fetch })).toBeNull();
+    const down = (async () => {
+      throw new TypeError('Failed to fetch');
+    }) as typeof fetch;
+    expect(await fetchOidcProvider({ fetch: down })).toBeNull();
+  });
+
+  it('keeps an empty label empty, for the page to name the provider itself', async () => {
+    const srv = fakeServer({ 'GET /api/v1/session/oidc': () => json(200, { enabled: true }) });
+    expect(await fetchOidcProvider({ fetch: srv.fetch })).toEqual({ label: '', loginUrl: OIDC_LOGIN });
+  });
+
+  it('takes the sign-in error out of the address', () => {
+    expect(takeSignInError('https://comite.example/?signin_error=oidc_role')).toEqual({
+      error: 'oidc_role',
+      cleanHref: '/',
+    });
+    expect(takeSignInError('https://comite.example/?lang=en&signin_error=account_disabled#top')).toEqual({
+      error: 'account_disabled',
+      cleanHref: '/?lang=en#top',
+    });
+    expect(takeSignInError('https://comite.example/?signin_error=%3Cscript%3E')).toEqual({
+      error: 'unknown',
+      cleanHref: '/',
+    });
+    expect(takeSignInError('https://comite.example/')).toBeNull();
+    expect(takeSignInError('not a url')).toBeNull();
   });
 });

@@ -124,6 +124,68 @@ export async function fetchPersonas(opts: { fetch?: Fetch } = {}): Promise<Perso
   }
 }
 
+/** The server's OpenID Connect provider, as GET /api/v1/session/oidc describes it. */
+export interface OidcProvider {
+  /** The sign-in button's text, chosen by the operator. */
+  label: string;
+  /** Where the button goes: the server sends the browser on to the provider. */
+  loginUrl: string;
+}
+
+/** The address that starts a sign-in with the OpenID Connect provider. */
+export const OIDC_LOGIN = `${SESSION}/oidc/login`;
+
+/**
+ * GET /api/v1/session/oidc: the OpenID Connect provider, or null when the server has none
+ * (404), cannot be reached or answers something else.
+ */
+export async function fetchOidcProvider(opts: { fetch?: Fetch } = {}): Promise<OidcProvider | null> {
+  const f = opts.fetch ?? fetch;
+  try {
+    const res = await f(`${SESSION}/oidc`, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+    if (res.status !== 200) return null;
+    const body = (await res.json()) as { enabled?: unknown; label?: unknown };
+    if (body?.enabled !== true) return null;
+    const label = typeof body.label === 'string' ? body.label.trim() : '';
+    return { label, loginUrl: OIDC_LOGIN };
+  } catch {
+    return null;
+  }
+}
+
+/** Why a sign-in through the OpenID Connect provider failed (the server's ?signin_error=). */
+export const OIDC_ERRORS = [
+  'oidc_unavailable',
+  'oidc_state',
+  'oidc_denied',
+  'oidc_failed',
+  'oidc_email',
+  'oidc_role',
+  'oidc_organisation',
+  'account_disabled',
+] as const;
+
+/** A known ?signin_error= code, or 'unknown' for any other. */
+export type OidcError = (typeof OIDC_ERRORS)[number] | 'unknown';
+
+/**
+ * The sign-in error the server sent the browser back with (?signin_error=<code>), and the
+ * address without it, so that a reload does not show it again. Null when there is none.
+ */
+export function takeSignInError(href: string): { error: OidcError; cleanHref: string } | null {
+  let url: URL;
+  try {
+    url = new URL(href);
+  } catch {
+    return null;
+  }
+  const code = url.searchParams.get('signin_error');
+  if (code === null) return null;
+  url.searchParams.delete('signin_error');
+  const error = (OIDC_ERRORS as readonly string[]).includes(code) ? (code as OidcError) : 'unknown';
+  return { error, cleanHref: url.pathname + url.search + url.hash };
+}
+
 const ROLE_ORDER: Record<string, number> = { secretariat: 0, member: 1, auditor: 2, observer: 3 };
 
 /** Personas in the order a tour takes them: secretariat, members by organisation, auditor, observer. */
