@@ -69,6 +69,8 @@ describe('accessibility', { timeout: 180_000 }, () => {
       assert.ok(signOut, 'the sign-out button is reachable with Tab');
       assert.ok(found, 'the language switch is reachable with Tab');
       await page.keyboard.press('Enter');
+      // The switch re-renders the page: wait for it instead of reading at once.
+      await page.waitForFunction(() => document.documentElement.lang === 'en', null, { timeout: 5000 }).catch(() => {});
       assert.equal(await page.getAttribute('html', 'lang'), 'en');
 
       // The form can be filled and sent without a mouse.
