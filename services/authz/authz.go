@@ -7,6 +7,8 @@ package authz
 import (
 	"slices"
 
+	"github.com/google/uuid"
+
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/services/errcode"
 )
@@ -122,4 +124,24 @@ func check(actor events.Actor, allowed []Role, what string) error {
 		return errcode.Forbidden.With("the role %q may not %s", actor.Role, what)
 	}
 	return nil
+}
+
+// Is reports whether actor holds one of roles.
+func Is(actor events.Actor, roles ...Role) bool { return slices.Contains(roles, Role(actor.Role)) }
+
+// IsPerson reports whether actor is a person who may change things: the secretariat or a
+// member (not an auditor, an observer or a process).
+func IsPerson(actor events.Actor) bool { return Is(actor, Secretariat, Member) }
+
+// ActsFor is the organisation actor acts for; false when it names no valid one.
+func ActsFor(actor events.Actor) (uuid.UUID, bool) {
+	id, err := uuid.Parse(actor.Organisation)
+	return id, err == nil && id != uuid.Nil
+}
+
+// MemberFor reports whether actor is a member acting for org (the object rules' "a member
+// of the owner organisation").
+func MemberFor(actor events.Actor, org uuid.UUID) bool {
+	id, ok := ActsFor(actor)
+	return ok && Is(actor, Member) && id == org
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/services/errcode"
 )
@@ -37,5 +39,25 @@ func TestChecks(t *testing.T) {
 	CommandRoles()["membership.add-organisation"][0] = "member"
 	if err := MayCommand(events.Actor{User: "m", Role: "member"}, "membership", "add-organisation"); err == nil {
 		t.Error("CommandRoles handed out the table itself")
+	}
+}
+
+func TestActorHelpers(t *testing.T) {
+	org := uuid.New()
+	member := events.Actor{User: "amf@demo.invalid", Organisation: org.String(), Role: "member"}
+	secretariat := events.Actor{User: "s@demo.invalid", Organisation: org.String(), Role: "secretariat"}
+	if !IsPerson(member) || !IsPerson(secretariat) || IsPerson(events.Actor{Role: "auditor"}) || IsPerson(events.Actor{Role: "system"}) {
+		t.Fatal("IsPerson")
+	}
+	if !MemberFor(member, org) || MemberFor(member, uuid.New()) || MemberFor(secretariat, org) {
+		t.Fatal("MemberFor")
+	}
+	if id, ok := ActsFor(member); !ok || id != org {
+		t.Fatal("ActsFor of a member")
+	}
+	for _, bad := range []string{"", "AMF", uuid.Nil.String()} {
+		if _, ok := ActsFor(events.Actor{Organisation: bad, Role: "member"}); ok {
+			t.Errorf("ActsFor(%q) is valid", bad)
+		}
 	}
 }

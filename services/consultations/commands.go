@@ -6,7 +6,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/comite-partenaires/comite/services/bus"
-	"github.com/comite-partenaires/comite/services/membership"
 )
 
 // Context is the consultations bounded context's name on the bus.
@@ -54,10 +53,6 @@ const (
 	OptionAgainst = "contre"
 	OptionAbstain = "abstention"
 )
-
-// RoleSecretariat is the actor role that may close a consultation early and record or
-// revoke a paper proxy for an organisation.
-const RoleSecretariat = string(membership.RoleSecretariat)
 
 // Option is one answer on the ballot paper: a short slug ID ballots name, and its label.
 type Option struct {

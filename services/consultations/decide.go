@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/comite-partenaires/comite/events"
+	"github.com/comite-partenaires/comite/services/authz"
 	"github.com/comite-partenaires/comite/services/errcode"
 )
 
@@ -236,11 +237,8 @@ func inElectorate(c Consultation, field, id string) (uuid.UUID, int, error) {
 }
 
 // actorOrganisation is the organisation the actor acts for (uuid.Nil if none).
-func actorOrganisation(org string) uuid.UUID {
-	id, err := uuid.Parse(org)
-	if err != nil {
-		return uuid.Nil
-	}
+func actorOrganisation(a events.Actor) uuid.UUID {
+	id, _ := authz.ActsFor(a)
 	return id
 }
 
@@ -252,8 +250,8 @@ func grantProxy(c Consultation, cmd GrantProxy) ([]events.Payload, error) {
 	if err != nil {
 		return nil, err
 	}
-	secretariat := cmd.Actor.Role == RoleSecretariat
-	if actorOrganisation(cmd.Actor.Organisation) != from && !secretariat {
+	secretariat := authz.Is(cmd.Actor, authz.Secretariat)
+	if actorOrganisation(cmd.Actor) != from && !secretariat {
 		return nil, ErrProxyNotAllowed
 	}
 	to, err := uuid.Parse(cmd.ToOrganisationID)
@@ -278,7 +276,7 @@ func grantProxy(c Consultation, cmd GrantProxy) ([]events.Payload, error) {
 	}
 	return []events.Payload{ProxyGranted{ConsultationID: c.ID, FromOrganisationID: from, ToOrganisationID: to,
 		SignedOn: cmd.SignedOn, Note: strings.TrimSpace(cmd.Note),
-		RecordedBySecretariat: actorOrganisation(cmd.Actor.Organisation) != from}}, nil
+		RecordedBySecretariat: actorOrganisation(cmd.Actor) != from}}, nil
 }
 
 func revokeProxy(c Consultation, cmd RevokeProxy) ([]events.Payload, error) {
@@ -289,7 +287,7 @@ func revokeProxy(c Consultation, cmd RevokeProxy) ([]events.Payload, error) {
 	if err != nil {
 		return nil, err
 	}
-	if actorOrganisation(cmd.Actor.Organisation) != from && cmd.Actor.Role != RoleSecretariat {
+	if actorOrganisation(cmd.Actor) != from && !authz.Is(cmd.Actor, authz.Secretariat) {
 		return nil, ErrProxyNotAllowed
 	}
 	p, ok := c.Proxies[from]
@@ -311,7 +309,7 @@ func castBallot(c Consultation, cmd CastBallot) ([]events.Payload, error) {
 	if err != nil {
 		return nil, err
 	}
-	actorOrg := actorOrganisation(cmd.Actor.Organisation)
+	actorOrg := actorOrganisation(cmd.Actor)
 	viaProxy := false
 	if actorOrg != org {
 		p, ok := c.Proxies[org]
@@ -385,7 +383,7 @@ func closeRefusal(c Consultation, cmd CloseConsultation) error {
 		return ErrConsultationClosed
 	case cmd.AtDeadline && cmd.Time.Before(c.Deadline):
 		return ErrDeadlineNotReached.With("deadline %s", c.Deadline.Format(time.RFC3339))
-	case !cmd.AtDeadline && cmd.Actor.Role != RoleSecretariat:
+	case !cmd.AtDeadline && !authz.Is(cmd.Actor, authz.Secretariat):
 		return ErrCloseNotAllowed
 	}
 	return nil

@@ -44,7 +44,7 @@ func member(commandID string, org uuid.UUID, at time.Time) bus.Envelope {
 // secretariat is the envelope of a command sent by the joint secretariat (the DNE).
 func secretariat(commandID string, at time.Time) bus.Envelope {
 	return bus.Envelope{CommandID: commandID, Time: at,
-		Actor: events.Actor{User: "secretariat@education.gouv.fr", Organisation: dne.String(), Role: RoleSecretariat}}
+		Actor: events.Actor{User: "secretariat@education.gouv.fr", Organisation: dne.String(), Role: "secretariat"}}
 }
 
 // scheduler is the envelope of the deadline close, sent without a user.

@@ -4,18 +4,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/comite-partenaires/comite/events"
+	"github.com/comite-partenaires/comite/services/authz"
 	"github.com/comite-partenaires/comite/services/errcode"
-)
-
-// Roles of the actors of opinions commands (events.Actor.Role), as the bus's central
-// table names them. That table refuses the other roles (auditor, observer) first; Decide
-// refuses them again, so that a command that bypassed it is refused too.
-const (
-	roleSecretariat = "secretariat"
-	roleMember      = "member"
-	// roleSystem is the process managers' (the opinion-outcomes process records the
-	// outcome of a vote).
-	roleSystem = "system"
 )
 
 // Who may send which opinions command, checked by Decide from the command's
@@ -35,31 +25,24 @@ const (
 func checkRole(a events.Actor, cmd any) error {
 	switch cmd.(type) {
 	case RecordOutcome:
-		if a.Role != roleSystem {
+		if !authz.Is(a, authz.System) {
 			return errcode.Forbidden.With("only the process that closes the vote records its outcome")
 		}
 	case Publish:
-		if a.Role != roleSecretariat {
+		if !authz.Is(a, authz.Secretariat) {
 			return errcode.Forbidden.With("only the secretariat publishes opinions")
 		}
 	default:
-		if a.Role != roleSecretariat && a.Role != roleMember {
+		if !authz.IsPerson(a) {
 			return errcode.Forbidden.With("the role %q may not draft or amend opinions", a.Role)
 		}
 	}
 	return nil
 }
 
-// actorOrganisation is the organisation a person acts for; false when the actor names
-// no valid organisation.
-func actorOrganisation(a events.Actor) (uuid.UUID, bool) {
-	id, err := uuid.Parse(a.Organisation)
-	return id, err == nil && id != uuid.Nil
-}
-
 // mayPropose checks propose-amendment's rule: the actor acts for an organisation.
 func mayPropose(a events.Actor) error {
-	if _, ok := actorOrganisation(a); !ok {
+	if _, ok := authz.ActsFor(a); !ok {
 		return errcode.Forbidden.With("only a person acting for an organisation of the committee proposes amendments")
 	}
 	return nil
@@ -76,7 +59,7 @@ func knownGroup(facts *GroupFacts, group uuid.UUID) error {
 
 // mayDraft checks that the actor's organisation is a member of the drafting group.
 func mayDraft(a events.Actor, facts GroupFacts) error {
-	if org, ok := actorOrganisation(a); ok && facts.HasMember(org) {
+	if org, ok := authz.ActsFor(a); ok && facts.HasMember(org) {
 		return nil
 	}
 	return errcode.Forbidden.With("only the members of working group %s edit its drafts", facts.ID)
