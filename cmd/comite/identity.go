@@ -56,10 +56,6 @@ func newIdentity(ctx context.Context, sys *system, cfg serverConfig, out io.Writ
 	if err != nil {
 		return nil, err
 	}
-	committee, err := membership.LoadCommittee(ctx, sys.store, sys.registry)
-	if err != nil {
-		return nil, err
-	}
 	if cfg.Demo {
 		password := os.Getenv(demoPasswordEnv)
 		if password == "" {
@@ -95,8 +91,10 @@ func newIdentity(ctx context.Context, sys *system, cfg serverConfig, out io.Writ
 	h, err := accounts.NewHandler(accounts.HandlerConfig{Service: svc, Demo: cfg.Demo, AllowedOrigins: cfg.AllowedOrigins,
 		OIDC:         oidcCfg,
 		WriteProblem: func(w http.ResponseWriter, r *http.Request, err error) { gateway.WriteProblem(cfg.Log, w, r, err) },
-		OrganisationLabel: func(_ context.Context, id uuid.UUID) string {
-			if o, ok := committee.ActiveOrganisation(id); ok {
+		// Read at each call: organisations added since start-up have their label too.
+		OrganisationLabel: func(ctx context.Context, id uuid.UUID) string {
+			committee, err := membership.LoadCommittee(ctx, sys.store, sys.registry)
+			if o, ok := committee.ActiveOrganisation(id); ok && err == nil {
 				return o.Acronym
 			}
 			return ""
