@@ -44,6 +44,17 @@ type Patch struct {
 	Rows     []any
 }
 
+// Visibility decides what an actor sees of a row: the row itself, a redacted copy (e.g. a
+// secret tally without its choices), or nothing (false). A view without one shows every
+// row to everyone its role lets read it (authz.MayRead decides that, per view).
+type Visibility func(actor events.Actor, row any) (any, bool)
+
+// change is one row changed by an event: its ID and its new value (a Tombstone if gone).
+type change struct {
+	id  string
+	row any
+}
+
 // ErrNotFound is returned for an unknown row ID.
 var ErrNotFound = errors.New("projections: not found")
 
@@ -53,6 +64,7 @@ type View struct {
 	name      string
 	singleton bool
 	model     Model
+	visible   Visibility
 
 	mu        sync.RWMutex
 	position  uint64
@@ -67,6 +79,13 @@ type View struct {
 func NewView(name string, model Model, singleton bool) *View {
 	return &View{name: name, singleton: singleton, model: model,
 		changedAt: map[string]uint64{}, reached: make(chan struct{}), subs: map[*Subscriber]struct{}{}}
+}
+
+// WithVisibility sets the rule that filters rows per actor and returns v; set it before the
+// view is used.
+func (v *View) WithVisibility(f Visibility) *View {
+	v.visible = f
+	return v
 }
 
 // Name is the view's name in URLs and live messages.
@@ -103,9 +122,11 @@ func (v *View) Apply(ev events.Event, payload events.Payload) error {
 		v.changedAt[id] = ev.Position
 	}
 	if len(changed) > 0 && len(v.subs) > 0 {
-		p := Patch{View: v.name, Position: ev.Position, Rows: v.rowsLocked(changed)}
+		rows := v.changesLocked(changed)
 		for s := range v.subs {
-			s.deliver(p)
+			if out := v.filterLocked(s.actor, s.only, rows, ev.Position); len(out) > 0 {
+				s.deliver(Patch{View: v.name, Position: ev.Position, Rows: out})
+			}
 		}
 	}
 	close(v.reached)
@@ -113,8 +134,9 @@ func (v *View) Apply(ev events.Event, payload events.Payload) error {
 	return nil
 }
 
-func (v *View) rowsLocked(ids []string) []any {
-	rows := make([]any, 0, len(ids))
+// changesLocked returns the current value of each changed row, once per ID.
+func (v *View) changesLocked(ids []string) []change {
+	rows := make([]change, 0, len(ids))
 	seen := make(map[string]bool, len(ids))
 	for _, id := range ids {
 		if seen[id] {
@@ -122,12 +144,49 @@ func (v *View) rowsLocked(ids []string) []any {
 		}
 		seen[id] = true
 		if r, ok := v.model.Row(id); ok {
-			rows = append(rows, r)
+			rows = append(rows, change{id, r})
 		} else {
-			rows = append(rows, Tombstone{ID: id, Removed: true, Position: v.changedAt[id]})
+			rows = append(rows, change{id, Tombstone{ID: id, Removed: true, Position: v.changedAt[id]}})
 		}
 	}
 	return rows
+}
+
+// filterLocked keeps the changes that concern a subscriber following only one row (if
+// only is set) and shows them as actor may see them: a row the actor may not see is
+// sent as a tombstone, so that a row that becomes hidden (e.g. a draft withdrawn from
+// publication) disappears from the actor's screen.
+func (v *View) filterLocked(actor events.Actor, only string, rows []change, pos uint64) []any {
+	out := make([]any, 0, len(rows))
+	for _, c := range rows {
+		if only != "" && c.id != only {
+			continue
+		}
+		if _, gone := c.row.(Tombstone); gone || v.visible == nil {
+			out = append(out, c.row)
+			continue
+		}
+		if r, ok := v.visible(actor, c.row); ok {
+			out = append(out, r)
+		} else {
+			out = append(out, Tombstone{ID: c.id, Removed: true, Position: pos})
+		}
+	}
+	return out
+}
+
+// visibleRows filters full rows for actor, dropping the hidden ones.
+func (v *View) visibleRows(actor events.Actor, rows []any) []any {
+	if v.visible == nil {
+		return rows
+	}
+	out := make([]any, 0, len(rows))
+	for _, r := range rows {
+		if r, ok := v.visible(actor, r); ok {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Snapshot returns every current row and the position they reflect.
@@ -135,6 +194,24 @@ func (v *View) Snapshot() (uint64, []any) {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
 	return v.position, v.model.Rows()
+}
+
+// SnapshotFor is Snapshot as actor may see it.
+func (v *View) SnapshotFor(actor events.Actor) (uint64, []any) {
+	pos, rows := v.Snapshot()
+	return pos, v.visibleRows(actor, rows)
+}
+
+// GetFor is Get as actor may see it: a row actor may not see is not found.
+func (v *View) GetFor(actor events.Actor, id string) (uint64, any, error) {
+	pos, row, err := v.Get(id)
+	if err != nil || v.visible == nil {
+		return pos, row, err
+	}
+	if r, ok := v.visible(actor, row); ok {
+		return pos, r, nil
+	}
+	return pos, nil, ErrNotFound
 }
 
 // Get returns one row and the view's position.
@@ -177,15 +254,22 @@ func (v *View) WaitFor(ctx context.Context, pos uint64) error {
 
 // Subscribe registers a live subscriber and returns what it must show first, atomically
 // with the registration so that no change falls in between: with since == 0, a snapshot
-// of every row; otherwise only the rows changed after since (tombstones included), as a
-// patch. Every later change arrives on the subscriber's channel.
+// of every row (or of its one row, for a subscriber following one); otherwise only the
+// rows changed after since (tombstones included), as a patch. Every later change arrives
+// on the subscriber's channel. Rows are shown as the subscriber's actor may see them.
 func (v *View) Subscribe(since uint64, s *Subscriber) (position uint64, rows []any, snapshot bool) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.subs[s] = struct{}{}
 	if since == 0 || since > v.position {
 		// A client ahead of us (another gateway, a reset log) gets a fresh snapshot.
-		return v.position, v.model.Rows(), true
+		if s.only != "" {
+			if r, ok := v.model.Row(s.only); ok {
+				return v.position, v.visibleRows(s.actor, []any{r}), true
+			}
+			return v.position, []any{}, true
+		}
+		return v.position, v.visibleRows(s.actor, v.model.Rows()), true
 	}
 	var ids []string
 	for id, at := range v.changedAt {
@@ -194,7 +278,7 @@ func (v *View) Subscribe(since uint64, s *Subscriber) (position uint64, rows []a
 		}
 	}
 	sortIDsByPosition(ids, v.changedAt)
-	return v.position, v.rowsLocked(ids), false
+	return v.position, v.filterLocked(s.actor, s.only, v.changesLocked(ids), v.position), false
 }
 
 // Unsubscribe removes a subscriber; it is idempotent.
@@ -208,15 +292,18 @@ func (v *View) Unsubscribe(s *Subscriber) {
 // buffer is full is marked overflowed and its channel closed, and its owner is expected
 // to disconnect the client (which then resubscribes with its last position).
 type Subscriber struct {
+	actor      events.Actor
+	only       string
 	ch         chan Patch
 	once       sync.Once
 	overflowed bool
 	mu         sync.Mutex
 }
 
-// NewSubscriber returns a subscriber buffering up to buffer patches.
-func NewSubscriber(buffer int) *Subscriber {
-	return &Subscriber{ch: make(chan Patch, buffer)}
+// NewSubscriber returns a subscriber buffering up to buffer patches, that sees rows as
+// actor may see them; with only set, it follows that one row of the view.
+func NewSubscriber(buffer int, actor events.Actor, only string) *Subscriber {
+	return &Subscriber{ch: make(chan Patch, buffer), actor: actor, only: only}
 }
 
 // C delivers patches; it is closed when the subscriber overflows or is closed.

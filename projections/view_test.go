@@ -75,7 +75,7 @@ func TestWaitFor(t *testing.T) {
 
 func TestSubscriberOverflowNeverBlocksTheView(t *testing.T) {
 	v := NewView("c", &counter{}, true)
-	s := NewSubscriber(2)
+	s := NewSubscriber(2, events.Actor{}, "")
 	v.Subscribe(0, s)
 	for pos := uint64(1); pos <= 10; pos++ {
 		_ = v.Apply(at(pos), counted{n: 1})

@@ -18,7 +18,6 @@ import (
 
 	"github.com/comite-partenaires/comite/frontend"
 	"github.com/comite-partenaires/comite/projections"
-	"github.com/comite-partenaires/comite/projections/directory"
 	"github.com/comite-partenaires/comite/services/accounts"
 	"github.com/comite-partenaires/comite/services/authz"
 	"github.com/comite-partenaires/comite/services/demo"
@@ -144,7 +143,7 @@ func newServer(ctx context.Context, cfg serverConfig) (_ *server, err error) {
 		}
 		cfg.Log.Info("demo committee ready", "organisations", len(demo.Organisations()))
 	}
-	if s.runner, err = projections.NewRunner(sys.store, sys.registry, cfg.Log, directory.Views()...); err != nil {
+	if s.runner, err = projections.NewRunner(sys.store, sys.registry, cfg.Log, readModels()...); err != nil {
 		return nil, err
 	}
 	out := cfg.Out

@@ -48,22 +48,25 @@ export function launchBrowser() {
 export const SECRETARIAT = 'secretariat@demo.invalid';
 
 /**
- * Opens the app in a new context, signs in as the persona `as` (the secretariat unless
- * told; null stays on the sign-in page) and waits until the organisations view has loaded.
+ * Opens the app in a new context at the page `hash` (the organisations page unless told),
+ * signs in as the persona `as` (the secretariat unless told; null stays on the sign-in
+ * page) and waits until the workspace shows (and, on the organisations page, its view
+ * has loaded).
  * @param {import('playwright-core').Browser} browser
  */
 export async function openApp(
   browser,
   url,
-  { colorScheme = 'light', viewport = { width: 1280, height: 900 }, as = SECRETARIAT } = {},
+  { colorScheme = 'light', viewport = { width: 1280, height: 900 }, as = SECRETARIAT, hash = '#/organisations' } = {},
 ) {
   const context = await browser.newContext({ locale: 'fr-FR', colorScheme, viewport, reducedMotion: 'reduce' });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (err) => errors.push(err));
-  await page.goto(url);
+  await page.goto(url + hash);
   if (as) {
     await signIn(page, as);
+    if (hash === '#/organisations') await page.locator('section.orgs[data-loaded="true"]').waitFor({ timeout: 20_000 });
   } else {
     await page.locator('[data-testid="signin-form"]').waitFor({ timeout: 20_000 });
   }
@@ -94,9 +97,19 @@ export async function signInWithPassword(page, email, password) {
   await waitForWorkspace(page);
 }
 
-/** Waits until the signed-in page shows the organisations view. */
+/** Waits until the signed-in workspace shows (its navigation). */
 export function waitForWorkspace(page) {
-  return page.locator('section.orgs[data-loaded="true"]').waitFor({ timeout: 20_000 });
+  return page.locator('[data-testid="workspace-nav"]').waitFor({ timeout: 20_000 });
+}
+
+/**
+ * Goes to a page of the workspace by its navigation link (as a user would), and waits
+ * until the page's main element says it is that page.
+ * @param {import('playwright-core').Page} page
+ */
+export async function goTo(page, name) {
+  await page.locator(`[data-testid="workspace-nav"] a[data-nav="${name}"]`).click();
+  await page.locator(`main[data-page="${name}"]`).waitFor({ timeout: 10_000 });
 }
 
 /**

@@ -40,7 +40,7 @@ describe('organisations page (demo server)', { timeout: 120_000 }, () => {
       // Column headers and kinds are French.
       assert.deepEqual(await page.locator('table thead th').allInnerTexts(), ['Sigle', 'Nom', 'Type', 'Site web']);
       assert.ok((await page.locator('table tbody td', { hasText: 'Ministère' }).count()) >= 2);
-      assert.match(await page.title(), /^Comité des partenaires du numérique pour l.éducation — Comité$/);
+      assert.match(await page.title(), /^Organisations — Comité des partenaires du numérique pour l.éducation — Comité$/);
       assert.deepEqual(errors, []);
     } finally {
       await context.close();

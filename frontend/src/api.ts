@@ -137,12 +137,15 @@ async function readProblem(res: Response): Promise<Problem> {
 
 /** Reads a view over HTTP; minPosition asks the server to wait until the view has reached it. */
 export async function readView<T>(
-  view: 'organisations' | 'committee',
+  view: string,
   opts: { minPosition?: number; fetch?: Fetch; signal?: AbortSignal } = {},
 ): Promise<ViewRead<T>> {
   const f = opts.fetch ?? fetch;
   const q = opts.minPosition ? `?min_position=${encodeURIComponent(String(opts.minPosition))}` : '';
-  const res = await f(`/api/v1/views/${view}${q}`, {
+  // "name:id" is one row of a view, as on the live socket.
+  const [name, id] = view.split(':', 2) as [string, string | undefined];
+  const path = id ? `${encodeURIComponent(name)}/${encodeURIComponent(id)}` : encodeURIComponent(name);
+  const res = await f(`/api/v1/views/${path}${q}`, {
     headers: { Accept: 'application/json' },
     signal: opts.signal,
   });

@@ -3,25 +3,23 @@
 import { type ComponentChildren } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { type Committee, type Organisation } from './api';
-import { type Lang, loadLang, saveLang, translate } from './i18n';
-import type { LiveClient, LiveRow, LiveStatus, ViewState } from './live';
+import { useLiveStatus, useLiveView } from './hooks';
+import { type Lang, type MessageKey, loadLang, saveLang, translate } from './i18n';
+import type { LiveClient, ViewState } from './live';
 import { roleLabel } from './model';
+import { type Theme, loadTheme, saveTheme, systemPrefersDark } from './theme';
+import { PAGES, href, useRoute, type Page } from './router';
+import { ConsultationsPage } from './pages/consultations';
+import { DashboardPage } from './pages/dashboard';
+import { GroupsPage } from './pages/groups';
+import { OpinionsPage } from './pages/opinions';
+import type { PageProps } from './pages/page';
+import { SheetsPage } from './pages/sheets';
+import { TimelinePage } from './pages/timeline';
 import { type Session, type SessionState, type User } from './session';
 import { ConnectionStatus, I18nContext, LanguageSwitch, SiteFooter, SiteHeader, localStore, useI18n, type I18n } from './ui';
 import { SignInPage } from './signin';
 import { CommitteeSummary, OrganisationsSection, AddOrganisationForm } from './organisations';
-
-function useLiveView<T extends LiveRow>(live: LiveClient, view: string): ViewState<T> {
-  const [state, setState] = useState<ViewState<T>>(() => live.view<T>(view));
-  useEffect(() => live.subscribe<T>(view, setState), [live, view]);
-  return state;
-}
-
-function useLiveStatus(live: LiveClient): LiveStatus {
-  const [status, setStatus] = useState<LiveStatus>(live.status);
-  useEffect(() => live.onStatus(setStatus), [live]);
-  return status;
-}
 
 /**
  * The whole page: the sign-in page while nobody is signed in, the committee workspace
@@ -117,7 +115,16 @@ function Checking({ onSwitchLang }: { onSwitchLang: (lang: Lang) => void }) {
   );
 }
 
-/** The committee page of a signed-in user, fed by a started LiveClient. */
+const PAGE_COMPONENTS: Record<Exclude<Page, 'organisations'>, (p: PageProps) => ComponentChildren> = {
+  dashboard: DashboardPage,
+  groups: GroupsPage,
+  opinions: OpinionsPage,
+  consultations: ConsultationsPage,
+  sheets: SheetsPage,
+  timeline: TimelinePage,
+};
+
+/** The workspace of a signed-in user, fed by a started LiveClient: navigation and the page of the route. */
 function Workspace({
   live,
   user,
@@ -131,24 +138,32 @@ function Workspace({
 }) {
   const { lang, t } = useI18n();
   const status = useLiveStatus(live);
+  const route = useRoute();
   const committeeView = useLiveView<Committee>(live, 'committee');
   const orgsView = useLiveView<Organisation>(live, 'organisations');
   const committee = committeeView.items.find((c) => c.id) ?? null;
 
   useEffect(() => {
-    document.title = committee?.name ? t('app.documentTitle', { committee: committee.name }) : t('app.name');
-  }, [lang, committee?.name]);
+    const page = t(`nav.${route.page}` as MessageKey);
+    document.title = committee?.name ? `${page} — ${t('app.documentTitle', { committee: committee.name })}` : t('app.name');
+  }, [lang, committee?.name, route.page]);
+
+  // A new page takes the focus, so that keyboard and screen reader users start at its top.
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const target = document.querySelector<HTMLElement>('[data-autofocus]') ?? document.getElementById('main');
+    target?.focus();
+  }, [route.page, route.id]);
 
   const position = Math.max(committeeView.position, orgsView.position);
-
-  return (
-    <>
-      <SiteHeader>
-        <ConnectionStatus status={status} />
-        <Account user={user} organisations={orgsView} onSignOut={onSignOut} />
-        <LanguageSwitch onSwitch={onSwitchLang} />
-      </SiteHeader>
-      <main id="main" tabIndex={-1}>
+  let content: ComponentChildren;
+  if (route.page === 'organisations') {
+    content = (
+      <>
         <CommitteeSummary view={committeeView} committee={committee} organisations={orgsView} />
         <div class="container">
           <div class="layout">
@@ -156,9 +171,61 @@ function Workspace({
             {user.role === 'secretariat' ? <AddOrganisationForm live={live} /> : <ReadOnlyNote />}
           </div>
         </div>
+      </>
+    );
+  } else {
+    const Component = PAGE_COMPONENTS[route.page];
+    content = <Component live={live} user={user} id={route.id} />;
+  }
+
+  return (
+    <>
+      <SiteHeader>
+        <ConnectionStatus status={status} />
+        <Account user={user} organisations={orgsView} onSignOut={onSignOut} />
+        <ThemeSwitch />
+        <LanguageSwitch onSwitch={onSwitchLang} />
+      </SiteHeader>
+      <nav class="workspace-nav" aria-label={t('nav.label')} data-testid="workspace-nav">
+        <div class="container">
+          <ul>
+            {PAGES.map((p) => (
+              <li key={p}>
+                <a href={href(p)} aria-current={route.page === p ? 'page' : undefined} data-nav={p}>
+                  {t(`nav.${p}` as MessageKey)}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </div>
+      </nav>
+      <main id="main" tabIndex={-1} data-page={route.page}>
+        {content}
       </main>
       <SiteFooter position={position} />
     </>
+  );
+}
+
+/** Switches between light and dark (the first choice follows the system's). */
+function ThemeSwitch() {
+  const { t } = useI18n();
+  const [theme, setTheme] = useState<Theme>(() => loadTheme(localStore(), systemPrefersDark()));
+  const toggle = () => {
+    const next: Theme = theme === 'dark' ? 'light' : 'dark';
+    saveTheme(localStore(), next);
+    setTheme(next);
+  };
+  return (
+    <button
+      type="button"
+      class="button button--secondary theme-switch"
+      aria-pressed={theme === 'dark'}
+      onClick={toggle}
+      data-testid="theme-switch"
+    >
+      {t('theme.dark')}
+    </button>
   );
 }
 

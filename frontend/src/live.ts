@@ -216,8 +216,10 @@ export class LiveClient {
 
   /**
    * Follows a view: fn is called now with what the client holds and after every change.
-   * The view stays subscribed on the socket for the client's lifetime (the protocol has
-   * no unsubscribe); the returned function only stops the calls to fn.
+   * A whole view ("opinions") stays subscribed on the socket for the client's lifetime;
+   * one row of a view ("opinion-details:<id>") is unsubscribed once nobody follows it,
+   * so that browsing many objects does not pile subscriptions up. The returned function
+   * stops the calls to fn.
    */
   subscribe<T extends LiveRow>(view: string, fn: (state: ViewState<T>) => void): () => void {
     let entry = this.views.get(view);
@@ -230,7 +232,35 @@ export class LiveClient {
     entry.listeners.add(listener);
     listener(stateOf(entry));
     const e = entry;
-    return () => e.listeners.delete(listener);
+    return () => {
+      e.listeners.delete(listener);
+      if (e.listeners.size === 0 && view.includes(':') && this.views.get(view) === e) {
+        this.views.delete(view);
+        this.send({ type: 'unsubscribe', view });
+      }
+    };
+  }
+
+  /**
+   * Resolves true once a subscribed view holds position (or later), false after
+   * timeoutMs: a command's effect is then on screen (read-your-writes). A view the
+   * command did not change gets no patch, hence the timeout; see runCommand.
+   */
+  waitFor(view: string, position: number, timeoutMs = 3000): Promise<boolean> {
+    if (this.view(view).position >= position) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      let stop = () => {};
+      const timer = setTimeout(() => {
+        stop();
+        resolve(false);
+      }, timeoutMs);
+      stop = this.subscribe(view, (state) => {
+        if (state.position < position) return;
+        clearTimeout(timer);
+        queueMicrotask(() => stop());
+        resolve(true);
+      });
+    });
   }
 
   /** What the client holds for a subscribed view (empty if not subscribed). */

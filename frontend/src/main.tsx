@@ -7,6 +7,8 @@ import { onUnauthenticated, readView } from './api';
 import { App } from './app';
 import { LiveClient, liveUrl } from './live';
 import { Session } from './session';
+import { applyTheme, loadTheme, systemPrefersDark } from './theme';
+import { localStore } from './ui';
 
 const VIEWS = ['committee', 'organisations'] as const;
 
@@ -34,5 +36,6 @@ function connect(): LiveClient {
   return live;
 }
 
+applyTheme(loadTheme(localStore(), systemPrefersDark()));
 void session.check();
 render(<App session={session} connect={connect} />, document.getElementById('app')!);

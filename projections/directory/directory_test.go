@@ -62,7 +62,7 @@ func TestDirectoryFoldsMembership(t *testing.T) {
 		t.Errorf("committee %s", s)
 	}
 	// Removing an organisation tombstones it for live clients that saw it.
-	s := projections.NewSubscriber(8)
+	s := projections.NewSubscriber(8, events.Actor{}, "")
 	orgs.Subscribe(7, s)
 	feed2 := events.Event{ID: uuid.New(), Position: 8}
 	if err := orgs.Apply(feed2, membership.RepresentativeRemoved{RepresentativeID: rep, OrganisationID: amf}); err != nil {

@@ -87,8 +87,14 @@ var commands = map[string][]Role{
 // views maps a read model to the roles that may read it; rows may be filtered further by
 // the view itself (an observer sees published material only).
 var views = map[string][]Role{
-	"committee":     readers,
-	"organisations": readers,
+	"committee":       readers,
+	"organisations":   readers,
+	"groups":          readers,
+	"opinions":        readers,
+	"opinion-details": readers,
+	"action-sheets":   readers,
+	"consultations":   readers,
+	"timeline":        readers,
 }
 
 // CommandRoles returns the roles allowed to send each command, keyed "<context>.<command>".

@@ -180,7 +180,7 @@ func (h *hub) serve(w http.ResponseWriter, r *http.Request, actor events.Actor, 
 		return // the upgrader already answered with an HTTP error
 	}
 	c := &liveConn{hub: h, ws: ws, send: make(chan any, h.cfg.SendBuffer), actor: actor, mayRead: mayRead, recheck: recheck,
-		subs: map[string]*projections.Subscriber{}, done: make(chan struct{}),
+		subs: map[string]liveSub{}, done: make(chan struct{}),
 		budget: float64(h.cfg.MessageBurst), refilled: time.Now()}
 	h.mu.Lock()
 	if h.closed {
@@ -227,7 +227,7 @@ type liveConn struct {
 	refilled time.Time
 
 	mu        sync.Mutex
-	subs      map[string]*projections.Subscriber
+	subs      map[string]liveSub
 	done      chan struct{}
 	closeOnce sync.Once
 	closeCode int
@@ -251,11 +251,9 @@ func (c *liveConn) shutdown(code int, text string) {
 	c.closeOnce.Do(func() {
 		c.mu.Lock()
 		c.closeCode, c.closeText = code, text
-		for name, s := range c.subs {
-			if v, ok := c.hub.views.View(name); ok {
-				v.Unsubscribe(s)
-			}
-			s.Close()
+		for _, s := range c.subs {
+			s.view.Unsubscribe(s.sub)
+			s.sub.Close()
 		}
 		c.mu.Unlock()
 		close(c.done)
@@ -312,20 +310,34 @@ func (c *liveConn) readLoop() {
 	}
 }
 
+// liveSub is one subscription of a connection: a view, or one row of it.
+type liveSub struct {
+	view *projections.View
+	sub  *projections.Subscriber
+}
+
+// SplitViewKey splits a subscription key: "opinions" follows the whole view, and
+// "opinion-details:<id>" follows the one row with that ID.
+func SplitViewKey(key string) (view, row string) {
+	view, row, _ = strings.Cut(key, ":")
+	return view, row
+}
+
 func (c *liveConn) handle(m ClientMessage) {
-	v, ok := c.hub.views.View(m.View)
+	name, row := SplitViewKey(m.View)
+	v, ok := c.hub.views.View(name)
 	if !ok {
 		c.enqueue(ServerMessage{Type: "error", View: m.View, Code: errcode.UnknownView.Code, Message: "unknown view " + m.View, Items: []any{}})
 		return
 	}
 	if c.mayRead != nil && m.Type == "subscribe" {
-		if err := c.mayRead(c.actor, m.View); err != nil {
+		if err := c.mayRead(c.actor, name); err != nil {
 			e := errcode.From(err)
 			c.enqueue(ServerMessage{Type: "error", View: m.View, Code: e.Code, Message: e.EN, Items: []any{}})
 			return
 		}
 	}
-	s, refused := c.swapSubscription(v, m.Type == "subscribe")
+	s, refused := c.swapSubscription(m.View, v, row, m.Type == "subscribe")
 	if refused {
 		c.enqueue(ServerMessage{Type: "error", View: m.View, Code: errcode.RateLimited.Code,
 			Message: fmt.Sprintf("at most %d views per connection", c.hub.cfg.MaxSubscriptions), Items: []any{}})
@@ -354,19 +366,20 @@ func (c *liveConn) handle(m ClientMessage) {
 		return
 	}
 	c.hub.wg.Add(1)
-	go c.forward(s)
+	go c.forward(m.View, s)
 }
 
-// swapSubscription drops the connection's current subscription to v, and when subscribe
-// is set registers a new subscriber (nil when the connection is closing). refused
-// reports that the connection follows too many views already.
-func (c *liveConn) swapSubscription(v *projections.View, subscribe bool) (s *projections.Subscriber, refused bool) {
+// swapSubscription drops the connection's current subscription under key, and when
+// subscribe is set registers a new subscriber to v (or its one row) under that key (nil
+// when the connection is closing). refused reports that the connection follows too many
+// views already.
+func (c *liveConn) swapSubscription(key string, v *projections.View, row string, subscribe bool) (s *projections.Subscriber, refused bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if old, ok := c.subs[v.Name()]; ok {
-		v.Unsubscribe(old)
-		old.Close()
-		delete(c.subs, v.Name())
+	if old, ok := c.subs[key]; ok {
+		old.view.Unsubscribe(old.sub)
+		old.sub.Close()
+		delete(c.subs, key)
 	}
 	select {
 	case <-c.done:
@@ -379,12 +392,12 @@ func (c *liveConn) swapSubscription(v *projections.View, subscribe bool) (s *pro
 	if len(c.subs) >= c.hub.cfg.MaxSubscriptions {
 		return nil, true
 	}
-	s = projections.NewSubscriber(c.hub.cfg.SendBuffer)
-	c.subs[v.Name()] = s
+	s = projections.NewSubscriber(c.hub.cfg.SendBuffer, c.actor, row)
+	c.subs[key] = liveSub{view: v, sub: s}
 	return s, false
 }
 
-func (c *liveConn) forward(s *projections.Subscriber) {
+func (c *liveConn) forward(key string, s *projections.Subscriber) {
 	defer c.hub.wg.Done()
 	for {
 		select {
@@ -396,7 +409,7 @@ func (c *liveConn) forward(s *projections.Subscriber) {
 					c.mu.Lock()
 					current := false
 					for _, cur := range c.subs {
-						current = current || cur == s
+						current = current || cur.sub == s
 					}
 					c.mu.Unlock()
 					if current {
@@ -405,7 +418,7 @@ func (c *liveConn) forward(s *projections.Subscriber) {
 				}
 				return
 			}
-			if !c.enqueue(ServerMessage{Type: "patch", View: p.View, Position: p.Position, Items: p.Rows}) {
+			if !c.enqueue(ServerMessage{Type: "patch", View: key, Position: p.Position, Items: p.Rows}) {
 				return
 			}
 		}

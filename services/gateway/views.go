@@ -56,7 +56,8 @@ func (g *Gateway) handleView(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	pos, rows := v.Snapshot()
+	actor, _ := g.actor(r) // viewFor checked it
+	pos, rows := v.SnapshotFor(actor)
 	if v.Singleton() {
 		var item any
 		if len(rows) > 0 {
@@ -76,7 +77,8 @@ func (g *Gateway) handleViewItem(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	pos, item, err := v.Get(r.PathValue("id"))
+	actor, _ := g.actor(r) // viewFor checked it
+	pos, item, err := v.GetFor(actor, r.PathValue("id"))
 	if errors.Is(err, projections.ErrNotFound) {
 		g.writeProblem(w, r, errcode.NotFound.With("%s/%s", v.Name(), r.PathValue("id")))
 		return

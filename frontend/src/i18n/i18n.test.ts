@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import fr from './fr.json';
-import en from './en.json';
-import { kindKey, loadLang, plural, ruleKey, saveLang, translate } from './index';
+import { TABLES, kindKey, loadLang, plural, ruleKey, saveLang, translate } from './index';
+
+const { fr, en } = TABLES;
 
 describe('message tables', () => {
   it('have the same keys in French and English', () => {

@@ -1,7 +1,23 @@
 // Every string the user sees comes from these tables; fr is the reference, en must have
-// the same keys (checked by i18n.test.ts).
-import fr from './fr.json';
-import en from './en.json';
+// the same keys (checked by i18n.test.ts). The shared strings are in fr.json / en.json,
+// each page's in <page>.fr.json / <page>.en.json, with keys prefixed by the page.
+import frCore from './fr.json';
+import enCore from './en.json';
+import frDashboard from './dashboard.fr.json';
+import enDashboard from './dashboard.en.json';
+import frGroups from './groups.fr.json';
+import enGroups from './groups.en.json';
+import frOpinions from './opinions.fr.json';
+import enOpinions from './opinions.en.json';
+import frConsultations from './consultations.fr.json';
+import enConsultations from './consultations.en.json';
+import frSheets from './sheets.fr.json';
+import enSheets from './sheets.en.json';
+import frTimeline from './timeline.fr.json';
+import enTimeline from './timeline.en.json';
+
+const fr = { ...frCore, ...frDashboard, ...frGroups, ...frOpinions, ...frConsultations, ...frSheets, ...frTimeline };
+const en = { ...enCore, ...enDashboard, ...enGroups, ...enOpinions, ...enConsultations, ...enSheets, ...enTimeline };
 
 /** A language the interface speaks. */
 export type Lang = 'fr' | 'en';

@@ -1,0 +1,14 @@
+package main
+
+import (
+	"github.com/comite-partenaires/comite/projections"
+	"github.com/comite-partenaires/comite/projections/directory"
+)
+
+// readModels returns fresh instances of every read model the gateway serves, in the
+// order the runner folds them. Each projections package adds its views here.
+func readModels() []*projections.View {
+	var vs []*projections.View
+	vs = append(vs, directory.Views()...)
+	return vs
+}

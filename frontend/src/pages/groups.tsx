@@ -1,0 +1,12 @@
+// The groups page (being built: see issue 6).
+import { useI18n } from '../ui';
+import type { PageProps } from './page';
+
+export function GroupsPage(_: PageProps) {
+  const { t } = useI18n();
+  return (
+    <div class="container">
+      <h1 data-autofocus tabIndex={-1}>{t('groups.title')}</h1>
+    </div>
+  );
+}

@@ -1,0 +1,39 @@
+// Hash routes of the workspace: #/, #/groups, #/groups/<id>, … Hash routing needs no
+// server support and keeps every page bookmarkable.
+import { useEffect, useState } from 'preact/hooks';
+
+/** The pages of the workspace, in the order of the navigation. */
+export const PAGES = ['dashboard', 'groups', 'opinions', 'consultations', 'sheets', 'timeline', 'organisations'] as const;
+
+/** A page of the workspace. */
+export type Page = (typeof PAGES)[number];
+
+/** Where the user is: a page, and for detail pages the object's ID. */
+export interface Route {
+  page: Page;
+  id?: string;
+}
+
+/** Parses a location hash; anything unknown is the dashboard. */
+export function parseRoute(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  const page = (PAGES as readonly string[]).includes(parts[0] ?? '') ? (parts[0] as Page) : 'dashboard';
+  return parts[1] && page !== 'dashboard' ? { page, id: parts[1] } : { page };
+}
+
+/** The hash of a route, for links. */
+export function href(page: Page, id?: string): string {
+  if (page === 'dashboard') return '#/';
+  return id ? `#/${page}/${encodeURIComponent(id)}` : `#/${page}`;
+}
+
+/** The current route, following the location hash. */
+export function useRoute(): Route {
+  const [route, setRoute] = useState<Route>(() => parseRoute(window.location.hash));
+  useEffect(() => {
+    const on = () => setRoute(parseRoute(window.location.hash));
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, []);
+  return route;
+}
