@@ -1,5 +1,12 @@
 package projections
 
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+)
+
 // Persistent is a Model whose state can be written into a snapshot and read back, so that
 // a restart folds only the events after the snapshot (see Runner.WithSnapshots). A model
 // that is not Persistent is rebuilt from the start of the log at every start.
@@ -10,6 +17,68 @@ type Persistent interface {
 	StateVersion() int
 	// SaveState encodes the whole folded state (e.g. as JSON).
 	SaveState() ([]byte, error)
-	// LoadState replaces the state of a fresh model with a saved one.
+	// LoadState replaces the state of a fresh model with a saved one; on error it leaves
+	// the model as it was (decode into a new value, then swap).
 	LoadState([]byte) error
+}
+
+// ViewSnapshot is what a view saves: its position, the position at which each row last
+// changed (so that a client resubscribing with since still gets exactly what it missed),
+// and the model's state.
+type ViewSnapshot struct {
+	View         string            `json:"view"`
+	StateVersion int               `json:"state_version"`
+	Position     uint64            `json:"position"`
+	ChangedAt    map[string]uint64 `json:"changed_at"`
+	State        json.RawMessage   `json:"state"`
+}
+
+// ErrNotPersistent is returned by Save for a view whose model is not Persistent.
+var ErrNotPersistent = errors.New("projections: the model cannot be saved")
+
+// Save captures the view's state, consistently with its position.
+func (v *View) Save() (ViewSnapshot, error) {
+	p, ok := v.model.(Persistent)
+	if !ok {
+		return ViewSnapshot{}, ErrNotPersistent
+	}
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	if v.failed != nil {
+		return ViewSnapshot{}, v.failed
+	}
+	state, err := p.SaveState()
+	if err != nil {
+		return ViewSnapshot{}, fmt.Errorf("projections: saving view %s: %w", v.name, err)
+	}
+	return ViewSnapshot{View: v.name, StateVersion: p.StateVersion(), Position: v.position,
+		ChangedAt: maps.Clone(v.changedAt), State: state}, nil
+}
+
+// Restore loads a snapshot into a view that has folded nothing yet. A snapshot of another
+// view or another state version is refused, and the view is left untouched.
+func (v *View) Restore(s ViewSnapshot) error {
+	p, ok := v.model.(Persistent)
+	if !ok {
+		return ErrNotPersistent
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	switch {
+	case s.View != v.name:
+		return fmt.Errorf("projections: a snapshot of view %q cannot restore view %q", s.View, v.name)
+	case s.StateVersion != p.StateVersion():
+		return fmt.Errorf("projections: snapshot of view %s has state version %d, the code %d", v.name, s.StateVersion, p.StateVersion())
+	case v.position != 0:
+		return fmt.Errorf("projections: view %s already folded events", v.name)
+	}
+	if err := p.LoadState(s.State); err != nil {
+		return fmt.Errorf("projections: loading view %s: %w", v.name, err)
+	}
+	v.position = s.Position
+	v.changedAt = maps.Clone(s.ChangedAt)
+	if v.changedAt == nil {
+		v.changedAt = map[string]uint64{}
+	}
+	return nil
 }
