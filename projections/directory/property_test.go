@@ -29,7 +29,9 @@ func TestRebuildEqualsLive(t *testing.T) {
 			}
 			return ids[rng.IntN(len(ids))]
 		}
-		env := func() bus.Envelope { return bus.Envelope{CommandID: uuid.NewString(), Actor: secretariat, Time: log.Clock} }
+		env := func() bus.Envelope {
+			return bus.Envelope{CommandID: uuid.NewString(), Actor: secretariat, Time: log.Clock}
+		}
 		for range 10 + rng.IntN(40) {
 			var cmd any
 			switch rng.IntN(8) {
