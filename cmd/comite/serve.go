@@ -112,6 +112,10 @@ type serverConfig struct {
 	identify func(*http.Request) (gateway.Identity, error)
 }
 
+// snapshotEvery is how often the projections are saved while the log moves (and also
+// once replayed, and at shutdown).
+const snapshotEvery = 30 * time.Second
+
 // server is the all-in-one process minus its listener: services, projections, gateway.
 type server struct {
 	sys     *system
@@ -146,6 +150,8 @@ func newServer(ctx context.Context, cfg serverConfig) (_ *server, err error) {
 	if s.runner, err = projections.NewRunner(sys.store, sys.registry, cfg.Log, readModels()...); err != nil {
 		return nil, err
 	}
+	// Snapshots let a restart fold only what it has not folded yet.
+	s.runner.WithSnapshots(projections.SnapshotDir(filepath.Join(cfg.DataDir, "projections")), snapshotEvery)
 	out := cfg.Out
 	if out == nil {
 		out = os.Stdout
