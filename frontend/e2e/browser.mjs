@@ -51,18 +51,26 @@ export const SECRETARIAT = 'secretariat@demo.invalid';
  * Opens the app in a new context at the page `hash` (the organisations page unless told),
  * signs in as the persona `as` (the secretariat unless told; null stays on the sign-in
  * page) and waits until the workspace shows (and, on the organisations page, its view
- * has loaded).
+ * has loaded). beforeGoto(page, context) runs before the first navigation (e.g. to route
+ * the websocket).
  * @param {import('playwright-core').Browser} browser
  */
 export async function openApp(
   browser,
   url,
-  { colorScheme = 'light', viewport = { width: 1280, height: 900 }, as = SECRETARIAT, hash = '#/organisations' } = {},
+  {
+    colorScheme = 'light',
+    viewport = { width: 1280, height: 900 },
+    as = SECRETARIAT,
+    hash = '#/organisations',
+    beforeGoto = async () => {},
+  } = {},
 ) {
   const context = await browser.newContext({ locale: 'fr-FR', colorScheme, viewport, reducedMotion: 'reduce' });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (err) => errors.push(err));
+  await beforeGoto(page, context);
   await page.goto(url + hash);
   if (as) {
     await signIn(page, as);
