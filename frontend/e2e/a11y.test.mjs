@@ -2,20 +2,9 @@
 // and dark; the page works with the keyboard alone and shows where the focus is.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import AxeBuilder from '@axe-core/playwright';
+import { axe } from './axe.mjs';
 import { openApp, waitForWorkspace } from './browser.mjs';
 import { serverAndBrowser } from './fixture.mjs';
-
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-
-async function axe(page) {
-  const result = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-  const summary = result.violations.map(
-    (v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => `${n.target.join(' ')} — ${n.failureSummary?.replace(/\n/g, ' ')}`).join('\n  ')}`,
-  );
-  assert.ok(result.passes.length > 10, 'axe ran its checks');
-  return summary;
-}
 
 describe('accessibility', { timeout: 180_000 }, () => {
   const env = serverAndBrowser({ demo: true });
