@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/comite-partenaires/comite/projections"
 	"github.com/comite-partenaires/comite/projections/directory"
+	"github.com/comite-partenaires/comite/projections/groups"
 )
 
 // readModels returns fresh instances of every read model the gateway serves, in the
@@ -10,5 +11,6 @@ import (
 func readModels() []*projections.View {
 	var vs []*projections.View
 	vs = append(vs, directory.Views()...)
+	vs = append(vs, groups.Views()...)
 	return vs
 }
