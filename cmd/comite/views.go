@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/comite-partenaires/comite/projections"
+	"github.com/comite-partenaires/comite/projections/actionboard"
 	"github.com/comite-partenaires/comite/projections/directory"
 	"github.com/comite-partenaires/comite/projections/groups"
 )
@@ -12,5 +13,6 @@ func readModels() []*projections.View {
 	var vs []*projections.View
 	vs = append(vs, directory.Views()...)
 	vs = append(vs, groups.Views()...)
+	vs = append(vs, actionboard.Views()...)
 	return vs
 }
