@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/comite-partenaires/comite/projections"
 	"github.com/comite-partenaires/comite/projections/actionboard"
+	"github.com/comite-partenaires/comite/projections/consultations"
 	"github.com/comite-partenaires/comite/projections/directory"
 	"github.com/comite-partenaires/comite/projections/groups"
 	"github.com/comite-partenaires/comite/projections/timeline"
@@ -15,6 +16,7 @@ func readModels() []*projections.View {
 	vs = append(vs, directory.Views()...)
 	vs = append(vs, groups.Views()...)
 	vs = append(vs, actionboard.Views()...)
+	vs = append(vs, consultations.Views()...)
 	vs = append(vs, timeline.Views()...)
 	return vs
 }
