@@ -6,6 +6,7 @@ import (
 	"github.com/comite-partenaires/comite/projections/consultations"
 	"github.com/comite-partenaires/comite/projections/directory"
 	"github.com/comite-partenaires/comite/projections/groups"
+	"github.com/comite-partenaires/comite/projections/opinions"
 	"github.com/comite-partenaires/comite/projections/timeline"
 )
 
@@ -18,5 +19,6 @@ func readModels() []*projections.View {
 	vs = append(vs, actionboard.Views()...)
 	vs = append(vs, consultations.Views()...)
 	vs = append(vs, timeline.Views()...)
+	vs = append(vs, opinions.Views()...)
 	return vs
 }
