@@ -16,6 +16,7 @@ import { OpinionsPage } from './pages/opinions';
 import type { PageProps } from './pages/page';
 import { SheetsPage } from './pages/sheets';
 import { TimelinePage } from './pages/timeline';
+import { NotificationCenter } from './notifications-ui';
 import { type Session, type SessionState, type User } from './session';
 import { ConnectionStatus, I18nContext, LanguageSwitch, SiteFooter, SiteHeader, localStore, useI18n, type I18n } from './ui';
 import { SignInPage } from './signin';
@@ -182,6 +183,7 @@ function Workspace({
     <>
       <SiteHeader>
         <ConnectionStatus status={status} />
+        <NotificationCenter live={live} user={user} />
         <Account user={user} organisations={orgsView} onSignOut={onSignOut} />
         <ThemeSwitch />
         <LanguageSwitch onSwitch={onSwitchLang} />
