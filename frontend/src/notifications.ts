@@ -3,6 +3,7 @@
 // initial snapshot (what happened before the page opened) is the timeline's, not news.
 // Framework-free: the header's NotificationCenter renders it; tests drive it directly.
 import type { LiveRow, ViewState } from './live';
+import { type GroupRow, groupsOf } from './pages/dashboard-model';
 import { type TimelineEntry, concernsOrganisation, isEntry } from './pages/timeline-model';
 
 /** Why an entry is news for the user. */
@@ -163,17 +164,6 @@ export function storageKey(userId: string): string {
 
 /** The groups whose members include org, from rows of the groups view (shape checked, not trusted). */
 export function groupsOfOrganisation(rows: readonly unknown[], org: string | null | undefined): Set<string> {
-  const out = new Set<string>();
-  if (!org) return out;
-  for (const r of rows) {
-    if (typeof r !== 'object' || r === null) continue;
-    const g = r as { id?: unknown; members?: unknown; lead_organisation_id?: unknown };
-    if (typeof g.id !== 'string') continue;
-    const members = Array.isArray(g.members) ? g.members : [];
-    const has = members.some((m) =>
-      typeof m === 'string' ? m === org : typeof m === 'object' && m !== null && (m as { organisation_id?: unknown }).organisation_id === org,
-    );
-    if (has || g.lead_organisation_id === org) out.add(g.id);
-  }
-  return out;
+  const groups = rows.filter((r): r is GroupRow => typeof r === 'object' && r !== null && typeof (r as GroupRow).id === 'string');
+  return groupsOf(groups, org);
 }
