@@ -4,6 +4,7 @@ import {
   type OrgRef,
   type TimelineEntry,
   NO_FILTER,
+  actorDetail,
   actorLabel,
   byDay,
   countLabel,
@@ -13,6 +14,7 @@ import {
   fold,
   groupsOf,
   isEntry,
+  sentenceParts,
   sortEntries,
 } from './timeline-model';
 import { translate } from '../i18n';
@@ -43,10 +45,10 @@ describe('timeline sentences', () => {
   it('say who did what, in French and in English', () => {
     const e = entry({});
     expect(describeEntry('fr', e, orgs)).toBe(
-      'secretariat@demo.invalid (MEN-DNE) a créé l’avis « Avis sur les écoles » dans le groupe « Gouvernance »',
+      'MEN-DNE a créé l’avis « Avis sur les écoles » dans le groupe « Gouvernance »',
     );
     expect(describeEntry('en', e, orgs)).toBe(
-      'secretariat@demo.invalid (MEN-DNE) created the opinion “Avis sur les écoles” in the group “Gouvernance”',
+      'MEN-DNE created the opinion “Avis sur les écoles” in the group “Gouvernance”',
     );
   });
 
@@ -54,6 +56,10 @@ describe('timeline sentences', () => {
     const t = (k: Parameters<typeof translate>[1]) => translate('fr', k);
     expect(actorLabel('fr', t, { user: 'm@x', name: 'Marie Curie', organisation: AMF, role: 'member' }, orgs)).toBe('Marie Curie (AMF)');
     expect(actorLabel('fr', t, { organisation: AMF, role: 'member' }, orgs)).toBe('AMF');
+    expect(actorLabel('fr', t, { user: 'amf@demo.invalid', organisation: AMF, role: 'member' }, orgs)).toBe('AMF');
+    expect(actorDetail({ user: 'amf@demo.invalid', organisation: AMF, role: 'member' })).toBe('amf@demo.invalid');
+    expect(actorDetail({ user: 'm@x', name: 'Marie Curie', organisation: AMF })).toBe('');
+    expect(actorLabel('fr', t, { user: 'lone@x', role: 'secretariat' }, orgs)).toBe('lone@x');
     expect(actorLabel('fr', t, { user: 'process:x', role: 'system' }, orgs)).toBe('Le comité (automatiquement)');
     expect(actorLabel('en', (k) => translate('en', k), { role: 'auditor' }, orgs)).toBe('Auditor');
   });
@@ -72,12 +78,34 @@ describe('timeline sentences', () => {
       summary: { title: 'Raccorder', level: 'departement', owner: 'ADF', due_date: '2025-01-31' },
     });
     expect(describeEntry('fr', sheet, orgs)).toBe(
-      'secretariat@demo.invalid (MEN-DNE) a créé la fiche-action « Raccorder » (département), confiée à ADF, échéance le 31 janvier 2025',
+      'MEN-DNE a créé la fiche-action « Raccorder » (département), confiée à ADF, échéance le 31 janvier 2025',
     );
     const closed = entry({ type: 'consultations.consultation.closed', actor: { role: 'system' }, summary: { question: 'Q', outcome: 'no_quorum', at_deadline: 'true' } });
     expect(describeEntry('fr', closed, orgs)).toBe('La consultation « Q » a été close à son échéance (résultat : quorum non atteint)');
     const ballot = entry({ type: 'consultations.consultation.ballot_cast', actor: { organisation: AMF, role: 'member' }, summary: { question: 'Q', acronym: 'AMF', via_proxy: 'true' } });
     expect(describeEntry('en', ballot, orgs)).toBe('AMF voted for AMF on “Q” (by proxy)');
+  });
+
+  it('link the object’s name, or the whole sentence when it does not name it', () => {
+    expect(sentenceParts('fr', entry({}), orgs)).toEqual([
+      { text: 'MEN-DNE a créé l’avis « ' },
+      { text: 'Avis sur les écoles', href: '#/opinions/op1' },
+      { text: ' » dans le groupe « Gouvernance »' },
+    ]);
+    const ballot = entry({
+      type: 'consultations.consultation.ballot_cast',
+      object: { kind: 'consultation', id: 'c1' },
+      summary: { question: 'Q ?', acronym: 'AMF', via_proxy: 'true' },
+    });
+    expect(sentenceParts('en', ballot, orgs).map((p) => [p.text, p.href])).toEqual([
+      ['MEN-DNE voted for AMF on “', undefined],
+      ['Q ?', '#/consultations/c1'],
+      ['” (by proxy)', undefined],
+    ]);
+    const adopted = entry({ type: 'opinions.opinion.adopted', actor: { role: 'system' }, summary: { title: 'Avis' } });
+    expect(sentenceParts('fr', adopted, orgs)[0]).toEqual({ text: 'Le vote a adopté « ' });
+    const org = entry({ type: 'membership.organisation.removed', object: { kind: 'committee', id: 'x' }, summary: { acronym: 'AMF' } });
+    expect(sentenceParts('fr', org, orgs)).toEqual([{ text: 'MEN-DNE a retiré AMF du comité', href: '#/organisations' }]);
   });
 
   it('count folded text changes and never show a raw placeholder', () => {
@@ -87,7 +115,7 @@ describe('timeline sentences', () => {
     const bare = entry({ type: 'opinions.amendment.proposed', summary: undefined });
     expect(describeEntry('fr', bare, orgs)).toMatch(/« \(sans titre\) »/);
     const unknown = entry({ type: 'future.thing.happened' });
-    expect(describeEntry('en', unknown, orgs)).toBe('secretariat@demo.invalid (MEN-DNE): future.thing.happened');
+    expect(describeEntry('en', unknown, orgs)).toBe('MEN-DNE: future.thing.happened');
   });
 
   it('have a sentence for every event type of every context, in both languages', () => {

@@ -121,17 +121,25 @@ function label(t: T, prefix: string, value: string | undefined): string {
   return text === key ? value : text;
 }
 
-/** Who did it, as a sentence names them: "Marie Curie (AMF)", "secretariat@… (MEN-DNE)", "AMF". */
+/**
+ * Who did it, as a sentence names them: the person's name and organisation when the
+ * directory knows them ("Marie Curie (AMF)"), else the organisation ("MEN-DNE"), else the
+ * address; actorDetail gives the address to show beside the sentence.
+ */
 export function actorLabel(lang: Lang, t: T, actor: EntryActor | undefined, orgs: ReadonlyMap<string, OrgRef>): string {
   if (!actor) return t('timeline.actor.unknown');
   if (actor.role === 'system') return t('timeline.actor.system');
   const org = actor.organisation ? orgs.get(actor.organisation) : undefined;
   const acronym = org?.acronym || org?.name || '';
-  const who = actor.name || actor.user || '';
-  if (who && acronym) return `${who} (${acronym})`;
-  if (who) return who;
+  if (actor.name) return acronym ? `${actor.name} (${acronym})` : actor.name;
   if (acronym) return acronym;
+  if (actor.user) return actor.user;
   return actor.role ? roleLabel(lang, actor.role) : t('timeline.actor.unknown');
+}
+
+/** The address of who acted, when the sentence names them by organisation only. */
+export function actorDetail(actor: EntryActor | undefined): string {
+  return actor && !actor.name && actor.role !== 'system' && actor.organisation ? (actor.user ?? '') : '';
 }
 
 /** The message key of an entry's sentence and its parameters. */
@@ -178,13 +186,53 @@ export function sentenceOf(
   return { key, params };
 }
 
-/** An entry as a sentence in lang: who did what (the "when" is shown beside it). */
-export function describeEntry(lang: Lang, e: TimelineEntry, orgs: ReadonlyMap<string, OrgRef>, t?: T): string {
+/** The summary parameter naming the object an entry links to, per object kind. */
+const LINKED: Record<string, string> = {
+  opinion: 'title',
+  consultation: 'question',
+  group: 'group',
+  sheet: 'title',
+  organisation: 'acronym',
+  committee: 'name',
+};
+
+/** A piece of a sentence: text, and for the object's name, the link to its page. */
+export interface Part {
+  text: string;
+  href?: string;
+}
+
+/**
+ * An entry as a sentence in lang, in pieces: the object's name is the link to its page
+ * (or the whole sentence, when it does not name the object).
+ */
+export function sentenceParts(lang: Lang, e: TimelineEntry, orgs: ReadonlyMap<string, OrgRef>, t?: T): Part[] {
   const tr: T = t ?? ((k, p) => translate(lang, k, p));
   const { key, params } = sentenceOf(lang, tr, e, orgs);
-  let text = tr(key, params);
-  if (e.summary?.via_proxy === 'true') text += tr('timeline.viaProxy');
-  return text;
+  const suffix = e.summary?.via_proxy === 'true' ? tr('timeline.viaProxy') : '';
+  const link = entryHref(e);
+  const hole = LINKED[e.object?.kind ?? ''];
+  const template = tr(key);
+  const at = hole ? template.indexOf(`{${hole}}`) : -1;
+  if (!link || at < 0) return [{ text: tr(key, params) + suffix, href: link }];
+  const fill = (s: string) => s.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(fmt(lang, params[name]!)) : whole));
+  const parts: Part[] = [
+    { text: fill(template.slice(0, at)) },
+    { text: String(params[hole] ?? ''), href: link },
+    { text: fill(template.slice(at + hole!.length + 2)) + suffix },
+  ];
+  return parts.filter((p) => p.text !== '' || p.href);
+}
+
+function fmt(lang: Lang, v: string | number): string {
+  return typeof v === 'number' ? new Intl.NumberFormat(lang).format(v) : v;
+}
+
+/** An entry as a sentence in lang: who did what (the "when" is shown beside it). */
+export function describeEntry(lang: Lang, e: TimelineEntry, orgs: ReadonlyMap<string, OrgRef>, t?: T): string {
+  return sentenceParts(lang, e, orgs, t)
+    .map((p) => p.text)
+    .join('');
 }
 
 /** What the user filters the timeline by; empty strings mean "any". */

@@ -5,7 +5,7 @@ import type { Organisation } from '../api';
 import { useLiveView } from '../hooks';
 import type { LiveClient } from '../live';
 import { useI18n } from '../ui';
-import { type OrgRef, type TimelineEntry, describeEntry, entryHref, formatClock, formatTime } from './timeline-model';
+import { type OrgRef, type TimelineEntry, actorDetail, formatClock, formatTime, sentenceParts } from './timeline-model';
 
 /** The organisations by ID, for naming them in sentences (live). */
 export function useOrgRefs(live: LiveClient): Map<string, OrgRef> {
@@ -15,7 +15,8 @@ export function useOrgRefs(live: LiveClient): Map<string, OrgRef> {
 
 /**
  * One entry: its time (the clock only, when the day is already said around it) and its
- * sentence, a link to the object's page when it has one.
+ * sentence, whose object's name links to the object's page; the address of who acted
+ * beside it when the sentence names their organisation only.
  */
 export function EntryLine({
   entry,
@@ -29,21 +30,24 @@ export function EntryLine({
   onFollow?: () => void;
 }) {
   const { lang, t } = useI18n();
-  const sentence = describeEntry(lang, entry, orgs, t);
-  const link = entryHref(entry);
+  const parts = sentenceParts(lang, entry, orgs, t);
+  const who = actorDetail(entry.actor);
   return (
     <>
       <time class="entry__time" dateTime={entry.time} title={formatTime(lang, entry.time)}>
         {clockOnly ? formatClock(lang, entry.time) : formatTime(lang, entry.time)}
       </time>
       <span class="entry__text">
-        {link ? (
-          <a href={link} onClick={onFollow}>
-            {sentence}
-          </a>
-        ) : (
-          sentence
+        {parts.map((p, i) =>
+          p.href ? (
+            <a key={i} href={p.href} onClick={onFollow}>
+              {p.text}
+            </a>
+          ) : (
+            p.text
+          ),
         )}
+        {who && <span class="entry__who"> · {who}</span>}
       </span>
     </>
   );

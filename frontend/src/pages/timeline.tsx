@@ -102,10 +102,10 @@ export function TimelinePage({ live }: PageProps) {
         </div>
         <div class="field timeline-filters__text">
           <label for="tl-text">{t('timeline.filter.text')}</label>
+          <input id="tl-text" type="search" value={filter.text} onInput={set('text')} aria-describedby="tl-text-hint" autoComplete="off" />
           <p class="field__hint" id="tl-text-hint">
             {t('timeline.filter.text.hint')}
           </p>
-          <input id="tl-text" type="search" value={filter.text} onInput={set('text')} aria-describedby="tl-text-hint" autoComplete="off" />
         </div>
         {filtered && (
           <button type="button" class="button button--secondary timeline-filters__reset" onClick={() => setFilter(NO_FILTER)}>
