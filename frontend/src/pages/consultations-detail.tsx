@@ -1,0 +1,257 @@
+// One consultation: its question and rules, the live tally (or the turnout only, as its
+// rules say), the result once closed, who voted, the proxies; the ballot form for those
+// who may vote and, for the secretariat, the button that closes it now.
+import { useLiveRow } from '../hooks';
+import type { LiveClient } from '../live';
+import { href } from '../router';
+import type { User } from '../session';
+import { useI18n } from '../ui';
+import { BallotPanel, CloseConsultation } from './consultations-ballot';
+import { type Bar, type Consultation, type Result, tallyBars, votingEnded } from './consultations-model';
+import { StatusBadge, formatDate, formatDateTime, formatPercent, turnoutText, useNow, useOrgName } from './consultations-shared';
+
+export function ConsultationDetail({ live, user, id }: { live: LiveClient; user: User; id: string }) {
+  const { lang, t } = useI18n();
+  const { row, loaded } = useLiveRow<Consultation>(live, 'consultations', id);
+  const now = useNow();
+  const orgs = useOrgName(live);
+
+  if (!row) {
+    return (
+      <section class="container consultation" aria-labelledby="cons-q" data-loaded={loaded ? 'true' : 'false'}>
+        <p class="cons-back">
+          <a href={href('consultations')}>{t('consultations.back')}</a>
+        </p>
+        <h1 id="cons-q" data-autofocus tabIndex={-1}>
+          {t('consultations.one')}
+        </h1>
+        <p class={loaded ? 'empty' : 'checking'} role="status">
+          {loaded ? t('consultations.notFound') : t('consultations.loadingOne')}
+        </p>
+      </section>
+    );
+  }
+
+  const open = row.status === 'open';
+  return (
+    <section class="container consultation" aria-labelledby="cons-q" data-loaded="true" data-id={row.id}>
+      <p class="cons-back">
+        <a href={href('consultations')}>{t('consultations.back')}</a>
+      </p>
+      <h1 id="cons-q" data-autofocus tabIndex={-1}>
+        {row.question}
+      </h1>
+      <p class="cons-card__meta">
+        <StatusBadge c={row} now={now} />
+        <span>{t(`consultations.kind.${row.kind}`)}</span>
+        <span>{t(row.secret ? 'consultations.ballot.secret' : 'consultations.ballot.open')}</span>
+      </p>
+      {row.description && <p class="lead cons-description">{row.description}</p>}
+      <dl class="facts">
+        <div class="facts__item">
+          <dt>{t('consultations.deadline')}</dt>
+          <dd>{formatDateTime(lang, row.deadline)}</dd>
+        </div>
+        {row.closed_at && (
+          <div class="facts__item">
+            <dt>{t('consultations.closedAt')}</dt>
+            <dd>{formatDateTime(lang, row.closed_at)}</dd>
+          </div>
+        )}
+        <div class="facts__item">
+          <dt>{t('consultations.quorum')}</dt>
+          <dd>{row.quorum > 0 ? formatPercent(lang, row.quorum) : t('consultations.quorum.none')}</dd>
+        </div>
+        <div class="facts__item">
+          <dt>{t('consultations.results')}</dt>
+          <dd>{t(row.results === 'live' ? 'consultations.results.live' : 'consultations.results.at_close')}</dd>
+        </div>
+        {row.kind === 'multiple_choice' && row.max_choices ? (
+          <div class="facts__item">
+            <dt>{t('consultations.maxChoices')}</dt>
+            <dd>{row.max_choices}</dd>
+          </div>
+        ) : null}
+        {row.opinion_id && (
+          <div class="facts__item">
+            <dt>{t('consultations.opinion')}</dt>
+            <dd>
+              <a href={href('opinions', row.opinion_id)}>{t('consultations.opinion.link')}</a>
+              {row.opinion_text_sha256 && (
+                <span class="cons-hash">
+                  {t('consultations.opinion.hash')} <code>{row.opinion_text_sha256}</code>
+                </span>
+              )}
+            </dd>
+          </div>
+        )}
+      </dl>
+      {open && votingEnded(row, now) && (
+        <p class="alert alert--info" role="status">
+          {t('consultations.ended')}
+        </p>
+      )}
+      <div class="layout">
+        <div>
+          <ResultsSection c={row} />
+          <TurnoutSection c={row} name={orgs.name} />
+        </div>
+        <div class="cons-side">
+          <BallotPanel live={live} user={user} c={row} now={now} name={orgs.name} />
+          {open && user.role === 'secretariat' && <CloseConsultation live={live} c={row} />}
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function ResultsSection({ c }: { c: Consultation }) {
+  const { lang, t } = useI18n();
+  if (c.result) {
+    const r = c.result;
+    const winners = (r.winners ?? []).map((w) => c.options.find((o) => o.id === w)?.label ?? w);
+    return (
+      <section class="panel cons-results" aria-labelledby="cons-results-title" data-testid="cons-result">
+        <h2 id="cons-results-title" class="panel__head">
+          {t('consultations.result')}
+        </h2>
+        <p class="cons-outcome" data-testid="cons-outcome">
+          <strong>{t(`consultations.outcome.${r.outcome}`)}</strong>
+          {winners.length > 0 && ` — ${winners.join(', ')}`}
+        </p>
+        <p class="cons-note">
+          {t(c.at_deadline ? 'consultations.closed.atDeadline' : 'consultations.closed.early')}
+          {c.close_reason && ` ${t('consultations.closed.reason', { reason: c.close_reason })}`}
+        </p>
+        <Bars c={c} r={r} />
+        <p class="cons-note">
+          {t('consultations.expressed', { expressed: r.expressed_weight, participating: r.participating_weight })}{' '}
+          {t(r.quorum_reached ? 'consultations.quorum.reached' : 'consultations.quorum.missed', {
+            percent: formatPercent(lang, r.participation_percent),
+          })}
+        </p>
+      </section>
+    );
+  }
+  if (c.tally) {
+    return (
+      <section class="panel cons-results" aria-labelledby="cons-results-title" data-testid="cons-tally">
+        <h2 id="cons-results-title" class="panel__head">
+          {t('consultations.tally')}
+        </h2>
+        <p class="cons-note">{t('consultations.tally.note')}</p>
+        <Bars c={c} r={c.tally} />
+      </section>
+    );
+  }
+  return (
+    <section class="panel cons-results" aria-labelledby="cons-results-title" data-testid="cons-no-tally">
+      <h2 id="cons-results-title" class="panel__head">
+        {t('consultations.options')}
+      </h2>
+      <p class="cons-note">{t(c.secret ? 'consultations.hidden.secret' : 'consultations.hidden.atClose')}</p>
+      <ul class="cons-options">
+        {c.options.map((o) => (
+          <li key={o.id}>{o.label}</li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function Bars({ c, r }: { c: Consultation; r: Result }) {
+  const { lang, t } = useI18n();
+  const bars = tallyBars(c.options, r);
+  const value = (b: Bar) =>
+    b.points !== undefined
+      ? t('consultations.bar.points', { points: b.points, ballots: b.ballots, percent: formatPercent(lang, b.percent) })
+      : t('consultations.bar.value', { weight: b.weight, ballots: b.ballots, percent: formatPercent(lang, b.percent) });
+  return (
+    <ul class="cons-bars" aria-live="polite">
+      {bars.map((b) => (
+        <li key={b.option.id} class="cons-bar" data-option={b.option.id} data-weight={b.weight}>
+          <span class="cons-bar__label">
+            {b.option.label}
+            {b.winner && <span class="badge">{t('consultations.winner')}</span>}
+          </span>
+          <span class="cons-bar__track" aria-hidden="true">
+            <span class="cons-bar__fill" style={{ width: `${Math.min(100, b.percent)}%` }} />
+          </span>
+          <span class="cons-bar__value">{value(b)}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function TurnoutSection({ c, name }: { c: Consultation; name: (id: string) => string }) {
+  const { lang, t } = useI18n();
+  const voted = new Set(c.participants.map((p) => p.organisation_id));
+  const missing = c.electorate.filter((e) => !voted.has(e.organisation_id));
+  const weighted = c.electorate.some((e) => e.weight !== 1);
+  const choiceLabel = (id: string) => c.options.find((o) => o.id === id)?.label ?? id;
+  return (
+    <section class="panel cons-turnout" aria-labelledby="cons-turnout-title">
+      <h2 id="cons-turnout-title" class="panel__head">
+        {t('consultations.participation')}
+      </h2>
+      <p data-testid="cons-turnout">{turnoutText(t, lang, c)}</p>
+      <div class="cons-bar__track cons-turnout__track" aria-hidden="true">
+        <span class="cons-bar__fill" style={{ width: `${Math.min(100, c.turnout.percent)}%` }} />
+      </div>
+      {weighted && (
+        <p class="cons-note">{t('consultations.turnout.weight', { weight: c.turnout.weight, total: c.turnout.electorate_weight })}</p>
+      )}
+      {c.quorum > 0 && (
+        <p class="cons-note">
+          {t(c.turnout.quorum_reached ? 'consultations.quorum.reached' : 'consultations.quorum.notYet', {
+            percent: formatPercent(lang, c.quorum),
+          })}
+        </p>
+      )}
+      <h3>{t('consultations.voted', { n: c.participants.length })}</h3>
+      {c.participants.length === 0 ? (
+        <p class="empty">{t('consultations.voted.none')}</p>
+      ) : (
+        <ul class="cons-people" data-testid="cons-participants">
+          {c.participants.map((p) => (
+            <li key={p.organisation_id} data-org={p.organisation_id}>
+              <strong>{name(p.organisation_id)}</strong>{' '}
+              <span class="cons-note">
+                {t('consultations.votedAt', { date: formatDateTime(lang, p.changed_at ?? p.at) })}
+                {p.via_proxy && ` ${t('consultations.viaProxy', { holder: name(p.cast_by_organisation) })}`}
+                {p.changes > 0 && ` ${t('consultations.changed')}`}
+              </span>
+              {p.choices && p.choices.length > 0 && (
+                <span class="cons-choice"> {t('consultations.choice', { choices: p.choices.map(choiceLabel).join(' › ') })}</span>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {missing.length > 0 && (
+        <>
+          <h3>{t(c.status === 'closed' ? 'consultations.didNotVote' : 'consultations.notYet', { n: missing.length })}</h3>
+          <p class="cons-missing">{missing.map((e) => name(e.organisation_id)).join(', ')}</p>
+        </>
+      )}
+      {c.proxies.length > 0 && (
+        <>
+          <h3>{t('consultations.proxies')}</h3>
+          <ul class="cons-people">
+            {c.proxies.map((p) => (
+              <li key={p.from_organisation_id}>
+                {t('consultations.proxy', {
+                  from: name(p.from_organisation_id),
+                  to: name(p.to_organisation_id),
+                  date: formatDate(lang, p.signed_on),
+                })}
+                {p.recorded_by_secretariat && ` ${t('consultations.proxy.paper')}`}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
