@@ -30,7 +30,7 @@ function row(page, name) {
   return page.locator('[data-testid="group-row"]', { has: page.getByRole('link', { name, exact: true }) });
 }
 
-describe('working groups page (demo server)', { timeout: 120_000 }, () => {
+describe('working groups page (demo server)', { timeout: 180_000 }, () => {
   const env = serverAndBrowser({ demo: true });
 
   it('lists the demo groups and shows one, in French, axe-clean', async () => {

@@ -292,14 +292,13 @@ export function AttendanceForm({
   orgs: ReadonlyMap<string, OrgLike>;
 }) {
   const { t } = useI18n();
-  const initial = () =>
-    Object.fromEntries(
-      group.members.map((m) => {
-        const a = attendanceOf(meeting, m.organisation_id);
-        return [m.organisation_id, a === 'unknown' ? 'present' : a];
-      }),
-    );
-  const [choices, setChoices] = useState<Record<string, string>>(initial);
+  // What each member's radio shows until the user picks: the recorded attendance, or
+  // present when none was recorded (members who joined since included).
+  const [picked, setPicked] = useState<Record<string, string>>({});
+  const choiceOf = (id: string) => {
+    const a = attendanceOf(meeting, id);
+    return picked[id] ?? (a === 'unknown' ? 'present' : a);
+  };
   const { run, busy, outcome } = useCommand(live);
   const [done, setDone] = useState(false);
   const unknown = t('groups.org.unknown');
@@ -309,6 +308,7 @@ export function AttendanceForm({
     e.preventDefault();
     if (busy) return;
     setDone(false);
+    const choices = Object.fromEntries(group.members.map((m) => [m.organisation_id, choiceOf(m.organisation_id)]));
     const body = { group_id: group.id, meeting_id: meeting.id, ...attendanceBody(choices) };
     if (await run('workinggroups/record-attendance', body, VIEWS)) setDone(true);
   };
@@ -340,8 +340,8 @@ export function AttendanceForm({
                       id={id}
                       name={`${prefix}-${m.organisation_id}`}
                       value={c}
-                      checked={choices[m.organisation_id] === c}
-                      onChange={() => setChoices((prev) => ({ ...prev, [m.organisation_id]: c }))}
+                      checked={choiceOf(m.organisation_id) === c}
+                      onChange={() => setPicked((prev) => ({ ...prev, [m.organisation_id]: c }))}
                     />
                     <label for={id}>{t(`groups.attendance.${c}`)}</label>
                   </span>
