@@ -179,6 +179,8 @@ describe('consultations page (demo server)', { timeout: 150_000 }, () => {
       // The list and the open form with its errors shown.
       await page.locator('[data-testid="cons-open-submit"]').click();
       await page.locator('[data-testid="cons-error"]').waitFor();
+      assert.equal(await page.locator('#open-question-error').innerText(), 'Saisissez la question (1 000 caractères au plus).');
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'open-question', 'the field to fix has the focus');
       assert.deepEqual(await axe(page), [], 'list with form errors, French');
       // An open consultation: ballot form, options, turnout, close button.
       await openDetail(page, DEMO_QUESTION);

@@ -93,7 +93,14 @@ export function BallotPanel({
         </p>
       )}
       {seat.may_vote ? (
-        <BallotForm key={seat.organisation_id} live={live} c={c} organisationId={seat.organisation_id} change={!!seat.participant} />
+        <BallotForm
+          key={seat.organisation_id}
+          live={live}
+          c={c}
+          organisationId={seat.organisation_id}
+          change={!!seat.participant}
+          current={seat.participant?.choices}
+        />
       ) : (
         <p class="form-intro">
           {c.status === 'closed' || now >= Date.parse(c.deadline)
@@ -105,11 +112,26 @@ export function BallotPanel({
   );
 }
 
-function BallotForm({ live, c, organisationId, change }: { live: LiveClient; c: Consultation; organisationId: string; change: boolean }) {
+function BallotForm({
+  live,
+  c,
+  organisationId,
+  change,
+  current,
+}: {
+  live: LiveClient;
+  c: Consultation;
+  organisationId: string;
+  change: boolean;
+  /** The ballot being changed, when the user may see it: the form starts from it. */
+  current?: string[];
+}) {
   const { t } = useI18n();
   const { run, busy, outcome, reset } = useCommand(live);
-  const [picked, setPicked] = useState<string[]>([]);
-  const [ranks, setRanks] = useState<Record<string, string>>({});
+  const [picked, setPicked] = useState<string[]>(() => current ?? []);
+  const [ranks, setRanks] = useState<Record<string, string>>(() =>
+    Object.fromEntries((current ?? []).map((id, i) => [id, String(i + 1)])),
+  );
   const [local, setLocal] = useState<string | null>(null);
   // What the last successful submission did: the row then shows the ballot as cast.
   const [done, setDone] = useState<'cast' | 'changed' | null>(null);
@@ -144,11 +166,7 @@ function BallotForm({ live, c, organisationId, change }: { live: LiveClient; c: 
     setLocal(null);
     const body = { consultation_id: c.id, organisation_id: organisationId, choices: choices.choices, change };
     const res = await run('consultations/cast-ballot', body, [`consultations:${c.id}`]);
-    if (res) {
-      setDone(change ? 'changed' : 'cast');
-      setPicked([]);
-      setRanks({});
-    }
+    if (res) setDone(change ? 'changed' : 'cast');
   };
 
   return (

@@ -123,7 +123,7 @@ function ResultsSection({ c }: { c: Consultation }) {
           {t(c.at_deadline ? 'consultations.closed.atDeadline' : 'consultations.closed.early')}
           {c.close_reason && ` ${t('consultations.closed.reason', { reason: c.close_reason })}`}
         </p>
-        <Bars c={c} r={r} />
+        <Bars c={c} r={r} final />
         <p class="cons-note">
           {t('consultations.expressed', { expressed: r.expressed_weight, participating: r.participating_weight })}{' '}
           {t(r.quorum_reached ? 'consultations.quorum.reached' : 'consultations.quorum.missed', {
@@ -159,9 +159,11 @@ function ResultsSection({ c }: { c: Consultation }) {
   );
 }
 
-function Bars({ c, r }: { c: Consultation; r: Result }) {
+function Bars({ c, r, final = false }: { c: Consultation; r: Result; final?: boolean }) {
   const { lang, t } = useI18n();
   const bars = tallyBars(c.options, r);
+  // The best option(s): leading while voting goes on, chosen or tied at the close.
+  const best = !final ? t('consultations.leading') : r.outcome === 'tie' ? t('consultations.tied') : t('consultations.winner');
   const value = (b: Bar) =>
     b.points !== undefined
       ? t('consultations.bar.points', { points: b.points, ballots: b.ballots, percent: formatPercent(lang, b.percent) })
@@ -172,7 +174,7 @@ function Bars({ c, r }: { c: Consultation; r: Result }) {
         <li key={b.option.id} class="cons-bar" data-option={b.option.id} data-weight={b.weight}>
           <span class="cons-bar__label">
             {b.option.label}
-            {b.winner && <span class="badge">{t('consultations.winner')}</span>}
+            {b.winner && <span class="badge">{best}</span>}
           </span>
           <span class="cons-bar__track" aria-hidden="true">
             <span class="cons-bar__fill" style={{ width: `${Math.min(100, b.percent)}%` }} />
