@@ -89,8 +89,15 @@ export function OpenConsultationForm({ live }: { live: LiveClient }) {
     setValues((prev) => ({ ...emptyForm(), electorate: prev.electorate }));
   };
 
-  const described = (f: Field, hint: boolean) => [hint ? `open-${f}-hint` : '', errors[f] ? `open-${f}-error` : ''].filter(Boolean).join(' ') || undefined;
-  const invalid = (f: Field) => (errors[f] ? 'true' : undefined);
+  const described = (f: Field, hint: boolean) =>
+    [hint ? `open-${f}-hint` : '', errors[f] ? `open-${f}-error` : ''].filter(Boolean).join(' ') || undefined;
+  // What every control of a field carries: its ID, the name the errors focus, its state.
+  const control = (f: Field, hint: boolean) => ({
+    id: `open-${f}`,
+    'data-field': f,
+    'aria-invalid': errors[f] ? ('true' as const) : undefined,
+    'aria-describedby': described(f, hint),
+  });
 
   return (
     <section class="panel add-org cons-open" aria-labelledby="open-title">
@@ -109,22 +116,13 @@ export function OpenConsultationForm({ live }: { live: LiveClient }) {
       )}
       <form ref={form} onSubmit={onSubmit} noValidate aria-busy={busy} data-testid="cons-open-form">
         <Row id="open-question" label={t('consultations.form.question')} required error={errors.question} field="question">
-          <textarea
-            id="open-question"
-            data-field="question"
-            rows={2}
-            required
-            value={values.question}
-            onInput={set('question')}
-            aria-invalid={invalid('question')}
-            aria-describedby={described('question', false)}
-          />
+          <textarea {...control('question', false)} rows={2} required value={values.question} onInput={set('question')} />
         </Row>
         <Row id="open-description" label={t('consultations.form.description')} error={errors.description} field="description">
-          <textarea id="open-description" data-field="description" rows={3} value={values.description} onInput={set('description')} aria-invalid={invalid('description')} aria-describedby={described('description', false)} />
+          <textarea {...control('description', false)} rows={3} value={values.description} onInput={set('description')} />
         </Row>
         <Row id="open-kind" label={t('consultations.form.kind')} error={errors.kind} field="kind">
-          <select id="open-kind" data-field="kind" value={values.kind} onChange={set('kind')} aria-invalid={invalid('kind')} aria-describedby={described('kind', false)}>
+          <select {...control('kind', false)} value={values.kind} onChange={set('kind')}>
             {KINDS.map((k: Kind) => (
               <option key={k} value={k}>
                 {t(`consultations.kind.${k}`)}
@@ -133,16 +131,39 @@ export function OpenConsultationForm({ live }: { live: LiveClient }) {
           </select>
         </Row>
         {values.kind !== 'yes_no_abstain' && (
-          <Row id="open-options" label={t('consultations.form.options')} hint={t('consultations.form.options.hint')} required error={errors.options} field="options">
-            <textarea id="open-options" data-field="options" rows={4} value={values.options} onInput={set('options')} aria-invalid={invalid('options')} aria-describedby={described('options', true)} />
+          <Row
+            id="open-options"
+            label={t('consultations.form.options')}
+            hint={t('consultations.form.options.hint')}
+            required
+            error={errors.options}
+            field="options"
+          >
+            <textarea {...control('options', true)} rows={4} value={values.options} onInput={set('options')} />
           </Row>
         )}
         {values.kind === 'multiple_choice' && (
-          <Row id="open-max_choices" label={t('consultations.form.maxChoices')} hint={t('consultations.form.maxChoices.hint')} error={errors.max_choices} field="max_choices">
-            <input id="open-max_choices" data-field="max_choices" type="number" min={1} inputMode="numeric" value={values.max_choices} onInput={set('max_choices')} aria-invalid={invalid('max_choices')} aria-describedby={described('max_choices', true)} />
+          <Row
+            id="open-max_choices"
+            label={t('consultations.form.maxChoices')}
+            hint={t('consultations.form.maxChoices.hint')}
+            error={errors.max_choices}
+            field="max_choices"
+          >
+            <input
+              {...control('max_choices', true)}
+              type="number"
+              min={1}
+              inputMode="numeric"
+              value={values.max_choices}
+              onInput={set('max_choices')}
+            />
           </Row>
         )}
-        <fieldset class={`cons-fieldset${errors.electorate ? ' field--error' : ''}`} aria-describedby={described('electorate', true)}>
+        <fieldset
+          class={`cons-fieldset${errors.electorate ? ' field--error' : ''}`}
+          aria-describedby={described('electorate', true)}
+        >
           <legend>{t('consultations.form.electorate')}</legend>
           <p class="field__hint" id="open-electorate-hint">
             {t('consultations.form.electorate.hint')}
@@ -185,17 +206,38 @@ export function OpenConsultationForm({ live }: { live: LiveClient }) {
             </p>
           )}
         </fieldset>
-        <Row id="open-quorum" label={t('consultations.form.quorum')} hint={t('consultations.form.quorum.hint')} error={errors.quorum} field="quorum">
-          <input id="open-quorum" data-field="quorum" type="number" min={0} max={100} inputMode="numeric" value={values.quorum} onInput={set('quorum')} aria-invalid={invalid('quorum')} aria-describedby={described('quorum', true)} />
+        <Row
+          id="open-quorum"
+          label={t('consultations.form.quorum')}
+          hint={t('consultations.form.quorum.hint')}
+          error={errors.quorum}
+          field="quorum"
+        >
+          <input
+            {...control('quorum', true)}
+            type="number"
+            min={0}
+            max={100}
+            inputMode="numeric"
+            value={values.quorum}
+            onInput={set('quorum')}
+          />
         </Row>
         <Row id="open-deadline" label={t('consultations.form.deadline')} required error={errors.deadline} field="deadline">
-          <input id="open-deadline" data-field="deadline" type="datetime-local" required value={values.deadline} onInput={set('deadline')} aria-invalid={invalid('deadline')} aria-describedby={described('deadline', false)} />
+          <input {...control('deadline', false)} type="datetime-local" required value={values.deadline} onInput={set('deadline')} />
         </Row>
         <fieldset class="cons-fieldset">
           <legend>{t('consultations.form.results')}</legend>
           {(['at_close', 'live'] as const).map((r) => (
             <div class="cons-choice-row" key={r}>
-              <input id={`open-results-${r}`} type="radio" name="open-results" value={r} checked={values.results === r} onChange={() => setValues((p) => ({ ...p, results: r }))} />
+              <input
+                id={`open-results-${r}`}
+                type="radio"
+                name="open-results"
+                value={r}
+                checked={values.results === r}
+                onChange={() => setValues((p) => ({ ...p, results: r }))}
+              />
               <label for={`open-results-${r}`}>{t(`consultations.form.results.${r}`)}</label>
             </div>
           ))}

@@ -54,9 +54,9 @@ export function formatPercent(lang: Lang, percent: number): string {
 /** Where a consultation stands, in words (never colour alone). */
 export function StatusBadge({ c, now }: { c: Consultation; now: number }) {
   const { t } = useI18n();
-  const key: MessageKey =
-    c.status === 'closed' ? 'consultations.status.closed' : votingEnded(c, now) ? 'consultations.status.ended' : 'consultations.status.open';
-  return <span class={`cons-status cons-status--${c.status === 'closed' ? 'closed' : votingEnded(c, now) ? 'ended' : 'open'}`}>{t(key)}</span>;
+  const state = c.status === 'closed' ? 'closed' : votingEnded(c, now) ? 'ended' : 'open';
+  const key: MessageKey = `consultations.status.${state}`;
+  return <span class={`cons-status cons-status--${state}`}>{t(key)}</span>;
 }
 
 /** « 5 organisations sur 11 ont voté (45,5 % des voix) ». */

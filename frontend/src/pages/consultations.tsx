@@ -3,6 +3,7 @@
 // (ballot form, live tally or turnout, result) at #/consultations/<id>.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useLiveView } from '../hooks';
+import type { Lang } from '../i18n';
 import type { LiveClient } from '../live';
 import { href } from '../router';
 import type { User } from '../session';
@@ -68,7 +69,7 @@ function ConsultationList({ live, user }: { live: LiveClient; user: User }) {
   );
 }
 
-function ConsultationCard({ c, user, now, fresh, lang }: { c: Consultation; user: User; now: number; fresh: boolean; lang: 'fr' | 'en' }) {
+function ConsultationCard({ c, user, now, fresh, lang }: { c: Consultation; user: User; now: number; fresh: boolean; lang: Lang }) {
   const { t } = useI18n();
   const seats = ballotSeats(c, user, now);
   const toVote = seats.filter((s) => s.may_vote && !s.participant).length;
