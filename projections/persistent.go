@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"sort"
 )
 
 // Persistent is a Model whose state can be written into a snapshot and read back, so that
@@ -30,7 +31,9 @@ type ViewSnapshot struct {
 	StateVersion int               `json:"state_version"`
 	Position     uint64            `json:"position"`
 	ChangedAt    map[string]uint64 `json:"changed_at"`
-	State        json.RawMessage   `json:"state"`
+	// Forgotten is the position of the last removal the view no longer remembers.
+	Forgotten uint64          `json:"forgotten,omitempty"`
+	State     json.RawMessage `json:"state"`
 }
 
 // ErrNotPersistent is returned by Save for a view whose model is not Persistent.
@@ -52,7 +55,7 @@ func (v *View) Save() (ViewSnapshot, error) {
 		return ViewSnapshot{}, fmt.Errorf("projections: saving view %s: %w", v.name, err)
 	}
 	return ViewSnapshot{View: v.name, StateVersion: p.StateVersion(), Position: v.position,
-		ChangedAt: maps.Clone(v.changedAt), State: state}, nil
+		ChangedAt: maps.Clone(v.changedAt), Forgotten: v.forgotten, State: state}, nil
 }
 
 // Restore loads a snapshot into a view that has folded nothing yet. A snapshot of another
@@ -80,5 +83,16 @@ func (v *View) Restore(s ViewSnapshot) error {
 	if v.changedAt == nil {
 		v.changedAt = map[string]uint64{}
 	}
+	v.forgotten = s.Forgotten
+	v.removals = v.removals[:0]
+	for id, at := range v.changedAt {
+		if _, ok := v.model.Row(id); !ok {
+			v.removals = append(v.removals, removal{id, at})
+		}
+	}
+	sort.Slice(v.removals, func(i, j int) bool {
+		a, b := v.removals[i], v.removals[j]
+		return a.pos < b.pos || a.pos == b.pos && a.id < b.id
+	})
 	return nil
 }

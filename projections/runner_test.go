@@ -82,7 +82,7 @@ func TestSnapshotsSkipFoldedEventsAndBadOnesAreIgnored(t *testing.T) {
 	if !strings.Contains(logs, "restored from snapshots") || !strings.Contains(logs, "position=20") || strings.Contains(logs, "ignored") {
 		t.Fatalf("not restored at 20: %s", logs)
 	}
-	if strings.Count(second, `"id"`) != 25 || !strings.Contains(second, first[1:len(first)-1][:40]) {
+	if strings.Count(second, `"id"`) != 25 || !strings.Contains(second, first[1 : len(first)-1][:40]) {
 		t.Fatalf("restored view wrong: %d rows", strings.Count(second, `"id"`))
 	}
 	fresh, _ := runUntilReady(t, st, reg, t.TempDir())

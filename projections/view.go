@@ -69,16 +69,34 @@ type View struct {
 	mu        sync.RWMutex
 	position  uint64
 	changedAt map[string]uint64
-	reached   chan struct{} // closed and replaced whenever position moves
-	subs      map[*Subscriber]struct{}
-	failed    error
+	// removals lists removed rows still in changedAt, oldest first; past
+	// maxTombstones the oldest are forgotten, and forgotten is the position of the
+	// last one forgotten: a client resubscribing from before it gets a snapshot.
+	removals      []removal
+	maxTombstones int
+	forgotten     uint64
+	reached       chan struct{} // closed and replaced whenever position moves
+	subs          map[*Subscriber]struct{}
+	failed        error
 }
 
 // NewView wraps a model. A singleton view holds one object (e.g. the committee) and is
 // served over HTTP as {"item": …} instead of {"items": […]}.
 func NewView(name string, model Model, singleton bool) *View {
 	return &View{name: name, singleton: singleton, model: model,
-		changedAt: map[string]uint64{}, reached: make(chan struct{}), subs: map[*Subscriber]struct{}{}}
+		changedAt: map[string]uint64{}, reached: make(chan struct{}), subs: map[*Subscriber]struct{}{},
+		maxTombstones: DefaultMaxTombstones}
+}
+
+// DefaultMaxTombstones is how many removed rows a view remembers, to tell resubscribing
+// clients which rows went away; a client that was away longer gets a fresh snapshot.
+// It bounds the memory of views that drop rows as they go (e.g. a bounded timeline).
+const DefaultMaxTombstones = 4096
+
+// removal is a row removed at a position.
+type removal struct {
+	id  string
+	pos uint64
 }
 
 // WithVisibility sets the rule that filters rows per actor and returns v; set it before the
@@ -120,7 +138,11 @@ func (v *View) Apply(ev events.Event, payload events.Payload) error {
 	v.position = ev.Position
 	for _, id := range changed {
 		v.changedAt[id] = ev.Position
+		if _, ok := v.model.Row(id); !ok {
+			v.removals = append(v.removals, removal{id, ev.Position})
+		}
 	}
+	v.forgetRemovalsLocked()
 	if len(changed) > 0 && len(v.subs) > 0 {
 		rows := v.changesLocked(changed)
 		for s := range v.subs {
@@ -132,6 +154,18 @@ func (v *View) Apply(ev events.Event, payload events.Payload) error {
 	close(v.reached)
 	v.reached = make(chan struct{})
 	return nil
+}
+
+// forgetRemovalsLocked drops the oldest removed rows beyond maxTombstones.
+func (v *View) forgetRemovalsLocked() {
+	for len(v.removals) > v.maxTombstones {
+		r := v.removals[0]
+		v.removals = v.removals[1:]
+		if _, back := v.model.Row(r.id); v.changedAt[r.id] == r.pos && !back {
+			delete(v.changedAt, r.id)
+		}
+		v.forgotten = max(v.forgotten, r.pos)
+	}
 }
 
 // changesLocked returns the current value of each changed row, once per ID.
@@ -261,8 +295,9 @@ func (v *View) Subscribe(since uint64, s *Subscriber) (position uint64, rows []a
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.subs[s] = struct{}{}
-	if since == 0 || since > v.position {
-		// A client ahead of us (another gateway, a reset log) gets a fresh snapshot.
+	if since == 0 || since > v.position || since < v.forgotten {
+		// A client ahead of us (another gateway, a reset log) gets a fresh snapshot, and
+		// so does one away for longer than the removals the view remembers.
 		if s.only != "" {
 			if r, ok := v.model.Row(s.only); ok {
 				return v.position, v.visibleRows(s.actor, []any{r}), true

@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"encoding/json"
 	"reflect"
 	"testing"
 
@@ -105,4 +106,68 @@ func TestVisibilityFiltersSnapshotsPatchesAndRows(t *testing.T) {
 	if snap || len(rows) != 2 || rows[0] != (Tombstone{ID: "b", Removed: true, Position: 5}) {
 		t.Fatalf("catch-up %v (snapshot %v)", rows, snap)
 	}
+}
+
+// A view forgets old removals beyond its limit, and a client away since before the last
+// forgotten one gets a fresh snapshot instead of a patch that would miss it.
+func TestRemovalsAreBoundedAndOldClientsGetSnapshots(t *testing.T) {
+	v := NewView("kv", &kv{rows: map[string]string{}}, false)
+	v.maxTombstones = 3
+	pos := uint64(0)
+	next := func(id, value string) {
+		pos++
+		if err := v.Apply(at(pos), put{id, value}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []string{"a", "b", "c", "d", "e", "keep"} {
+		next(id, "x")
+	}
+	for _, id := range []string{"a", "b", "c", "d", "e"} {
+		next(id, "") // removed at positions 7 … 11
+	}
+	if len(v.changedAt) != 4 || len(v.removals) != 3 || v.forgotten != 8 {
+		t.Fatalf("changedAt %v removals %v forgotten %d", v.changedAt, v.removals, v.forgotten)
+	}
+	if _, rows, snap := v.Subscribe(7, NewSubscriber(4, events.Actor{}, "")); !snap || len(rows) != 1 {
+		t.Fatalf("a client from before a forgotten removal got %v (snapshot %v)", rows, snap)
+	}
+	_, rows, snap := v.Subscribe(8, NewSubscriber(4, events.Actor{}, ""))
+	if snap || len(rows) != 3 {
+		t.Fatalf("a client from after the forgotten removals got %v (snapshot %v)", rows, snap)
+	}
+	// The limit and what was forgotten survive a snapshot.
+	saved, err := (&View{name: "kv", model: &persistentKV{v.model.(*kv)}, changedAt: v.changedAt, forgotten: v.forgotten, position: v.position}).Save()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := NewView("kv", &persistentKV{&kv{rows: map[string]string{}}}, false)
+	if err := back.Restore(saved); err != nil {
+		t.Fatal(err)
+	}
+	if back.forgotten != 8 || len(back.removals) != 3 || back.removals[0] != (removal{"c", 9}) {
+		t.Fatalf("restored forgotten %d removals %v", back.forgotten, back.removals)
+	}
+}
+
+// persistentKV is kv with a saved state.
+type persistentKV struct{ *kv }
+
+func (m *persistentKV) StateVersion() int { return 1 }
+func (m *persistentKV) SaveState() ([]byte, error) {
+	return json.Marshal(struct {
+		Rows  map[string]string
+		Order []string
+	}{m.rows, m.order})
+}
+func (m *persistentKV) LoadState(b []byte) error {
+	var s struct {
+		Rows  map[string]string
+		Order []string
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	m.rows, m.order = s.Rows, s.Order
+	return nil
 }

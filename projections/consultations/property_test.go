@@ -135,7 +135,7 @@ func TestRebuildEqualsLive(t *testing.T) {
 		}
 		accepted += len(log.Events)
 		rejected += log.Rejected
-		projectiontest.Check(t, Views, log.Events)
+		projectiontest.Check(t, Views, log.Events, memberOf(amf), memberOf(adf))
 	}
 	if accepted < rejected {
 		t.Errorf("the generator tests little: %d events, %d rejections", accepted, rejected)

@@ -38,9 +38,12 @@ var Actors = []events.Actor{
 //     every view of the package must be Persistent);
 //   - each client's copy equals what the live view shows that actor (SnapshotFor).
 //
-// Rows are compared as JSON; clients' copies ignoring order.
-func Check(t testing.TB, newViews func() []*projections.View, evs []Event) {
+// Rows are compared as JSON; clients' copies ignoring order. Readers are Actors plus
+// extra (e.g. a member of an organisation of the history, for rules that depend on the
+// reader's organisation).
+func Check(t testing.TB, newViews func() []*projections.View, evs []Event, extra ...events.Actor) {
 	t.Helper()
+	readers := append(append([]events.Actor(nil), Actors...), extra...)
 	live, rebuilt, firstHalf := newViews(), newViews(), newViews()
 	half := len(evs) / 2
 	type client struct {
@@ -63,14 +66,14 @@ func Check(t testing.TB, newViews func() []*projections.View, evs []Event) {
 		clients = append(clients, c)
 	}
 	for vi, v := range live {
-		for _, a := range Actors {
+		for _, a := range readers {
 			follow(0, vi, v, a)
 		}
 	}
 	for i, e := range evs {
 		if i == half && i > 0 {
 			for vi, v := range live {
-				for _, a := range Actors {
+				for _, a := range readers {
 					follow(evs[i-1].Event.Position, vi, v, a)
 				}
 			}
