@@ -74,7 +74,7 @@ export async function openApp(
   await page.goto(url + hash);
   if (as) {
     await signIn(page, as);
-    if (hash === '#/organisations') await page.locator('section.orgs[data-loaded="true"]').waitFor({ timeout: 20_000 });
+    if (hash === '#/organisations') await waitForOrganisations(page);
   } else {
     await page.locator('[data-testid="signin-form"]').waitFor({ timeout: 20_000 });
   }
@@ -108,6 +108,11 @@ export async function signInWithPassword(page, email, password) {
 /** Waits until the signed-in workspace shows (its navigation). */
 export function waitForWorkspace(page) {
   return page.locator('[data-testid="workspace-nav"]').waitFor({ timeout: 20_000 });
+}
+
+/** Waits until the organisations page has loaded its view. */
+export function waitForOrganisations(page) {
+  return page.locator('section.orgs[data-loaded="true"]').waitFor({ timeout: 20_000 });
 }
 
 /**

@@ -3,7 +3,7 @@
 // the sign-in page when the session ends under an open page. Accessible in both languages.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import AxeBuilder from '@axe-core/playwright';
+import { axe } from './axe.mjs';
 import {
   SECRETARIAT,
   apiFetch,
@@ -12,19 +12,10 @@ import {
   signIn,
   signInWithPassword,
   statusText,
+  waitForOrganisations,
   waitForWorkspace,
 } from './browser.mjs';
 import { serverAndBrowser } from './fixture.mjs';
-
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-
-async function axe(page) {
-  const result = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-  assert.ok(result.passes.length > 10, 'axe ran its checks');
-  return result.violations.map(
-    (v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => `${n.target.join(' ')} — ${n.failureSummary?.replace(/\n/g, ' ')}`).join('\n  ')}`,
-  );
-}
 
 const signInError = (page) => page.locator('[data-testid="signin-error"]');
 
@@ -122,6 +113,7 @@ describe('sign-in (demo server)', { timeout: 180_000 }, () => {
     try {
       await page.getByRole('button', { name: 'Se connecter en tant que AMF (membre)', exact: true }).click();
       await waitForWorkspace(page);
+      await waitForOrganisations(page);
       assert.equal(await page.locator('[data-testid="orgs-count"]').innerText(), '11 organisations');
       assert.match(await page.locator('h1').innerText(), /Comité des partenaires du numérique pour l.éducation/);
       await eventually(async () => (await statusText(page)) === 'En direct', { message: 'status « En direct »' });
