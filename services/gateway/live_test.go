@@ -174,3 +174,39 @@ func TestCloseDisconnectsClients(t *testing.T) {
 		t.Fatalf("want 1001, got %v", err)
 	}
 }
+
+// A key "view:id" follows one row: its snapshot holds that row only, patches of other
+// rows are not sent, and the key is echoed so that the client can tell its subscriptions
+// apart; the whole view can be followed on the same connection at the same time.
+func TestLiveFollowsOneRow(t *testing.T) {
+	f := newFixture(t, LiveConfig{})
+	f.apply(t, "a", "un", false)
+	f.apply(t, "b", "deux", false)
+	ws := dial(t, f, nil)
+	send(t, ws, ClientMessage{Type: "subscribe", View: "notes:b"})
+	m := read(t, ws)
+	if m.Type != "snapshot" || m.View != "notes:b" || len(m.Items) != 1 || !strings.Contains(string(m.Items[0]), "deux") {
+		t.Fatalf("one-row snapshot %+v", m)
+	}
+	send(t, ws, ClientMessage{Type: "subscribe", View: "notes"})
+	if m = read(t, ws); m.View != "notes" || len(m.Items) != 2 {
+		t.Fatalf("whole-view snapshot %+v", m)
+	}
+	f.apply(t, "a", "un modifié", false) // only the whole view hears of it
+	f.apply(t, "b", "deux modifié", false)
+	got := map[string][]string{}
+	for range 3 {
+		m = read(t, ws)
+		for _, it := range m.Items {
+			got[m.View] = append(got[m.View], string(it))
+		}
+	}
+	if len(got["notes:b"]) != 1 || !strings.Contains(got["notes:b"][0], "deux modifié") || len(got["notes"]) != 2 {
+		t.Fatalf("patches by key: %v", got)
+	}
+	send(t, ws, ClientMessage{Type: "unsubscribe", View: "notes:b"})
+	f.apply(t, "b", "trois", false)
+	if m = read(t, ws); m.View != "notes" {
+		t.Fatalf("a patch for an unsubscribed row: %+v", m)
+	}
+}
