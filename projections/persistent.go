@@ -96,3 +96,46 @@ func (v *View) Restore(s ViewSnapshot) error {
 	})
 	return nil
 }
+
+// SaveJSON encodes a model's state as JSON, for SaveState. An error reads "prefix: …"
+// (prefix names the model, e.g. its package).
+func SaveJSON(prefix string, state any) ([]byte, error) {
+	b, err := json.Marshal(state)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", prefix, err)
+	}
+	return b, nil
+}
+
+// LoadJSON decodes a state saved as JSON into into, for LoadState: into is a fresh value
+// that the model takes only once it is checked, so that on error it keeps its state. An
+// error reads "prefix: …".
+func LoadJSON(prefix string, b []byte, into any) error {
+	if err := json.Unmarshal(b, into); err != nil {
+		return fmt.Errorf("%s: %w", prefix, err)
+	}
+	return nil
+}
+
+// LoadRows decodes rows saved as JSON by ID (see SaveJSON), for LoadState: a saved null
+// loads as an empty map, and check, unless nil, vets each row (nil for a saved null) and
+// may complete it, e.g. turn lists saved empty, which read back nil, into empty ones.
+// The model takes the rows only when err is nil, so that on error it keeps its state. An
+// error, check's included, reads "prefix: …".
+func LoadRows[R any](prefix string, b []byte, check func(id string, row *R) error) (map[string]*R, error) {
+	var rows map[string]*R
+	if err := LoadJSON(prefix, b, &rows); err != nil {
+		return nil, err
+	}
+	if rows == nil {
+		rows = map[string]*R{}
+	}
+	if check != nil {
+		for id, r := range rows {
+			if err := check(id, r); err != nil {
+				return nil, fmt.Errorf("%s: %w", prefix, err)
+			}
+		}
+	}
+	return rows, nil
+}

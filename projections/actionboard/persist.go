@@ -1,8 +1,9 @@
 package actionboard
 
 import (
-	"encoding/json"
 	"fmt"
+
+	"github.com/comite-partenaires/comite/projections"
 )
 
 // stateVersion is the form of the saved board; bump it when the rows or the folding change.
@@ -12,26 +13,13 @@ const stateVersion = 1
 func (*model) StateVersion() int { return stateVersion }
 
 // SaveState implements projections.Persistent: the rows by sheet ID, as JSON.
-func (m *model) SaveState() ([]byte, error) {
-	b, err := json.Marshal(m.sheets)
-	if err != nil {
-		return nil, fmt.Errorf("actionboard: %w", err)
-	}
-	return b, nil
-}
+func (m *model) SaveState() ([]byte, error) { return projections.SaveJSON("actionboard", m.sheets) }
 
 // LoadState implements projections.Persistent; on error the model is left as it was.
 func (m *model) LoadState(b []byte) error {
-	var sheets map[string]*SheetRow
-	if err := json.Unmarshal(b, &sheets); err != nil {
-		return fmt.Errorf("actionboard: %w", err)
-	}
-	if sheets == nil {
-		sheets = map[string]*SheetRow{}
-	}
-	for id, r := range sheets {
+	sheets, err := projections.LoadRows("actionboard", b, func(id string, r *SheetRow) error {
 		if r == nil || r.ID != id {
-			return fmt.Errorf("actionboard: saved sheet %q does not carry its own ID", id)
+			return fmt.Errorf("saved sheet %q does not carry its own ID", id)
 		}
 		// A row saved with empty lists reads back nil lists: keep them [] as folded.
 		if r.Progress == nil {
@@ -40,6 +28,10 @@ func (m *model) LoadState(b []byte) error {
 		if r.Reschedules == nil {
 			r.Reschedules = []Reschedule{}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	m.sheets = sheets
 	return nil

@@ -1,8 +1,9 @@
 package consultations
 
 import (
-	"encoding/json"
 	"fmt"
+
+	"github.com/comite-partenaires/comite/projections"
 )
 
 // stateVersion is the form of the saved state; bump it when the rows, the folding, or
@@ -14,22 +15,14 @@ func (*model) StateVersion() int { return stateVersion }
 
 // SaveState implements projections.Persistent.
 func (m *model) SaveState() ([]byte, error) {
-	b, err := json.Marshal(m.entries)
-	if err != nil {
-		return nil, fmt.Errorf("consultations view: %w", err)
-	}
-	return b, nil
+	return projections.SaveJSON("consultations view", m.entries)
 }
 
 // LoadState implements projections.Persistent.
 func (m *model) LoadState(b []byte) error {
-	var entries map[string]*entry
-	if err := json.Unmarshal(b, &entries); err != nil {
-		return fmt.Errorf("consultations view: %w", err)
-	}
-	for id, en := range entries {
+	entries, err := projections.LoadRows("consultations view", b, func(id string, en *entry) error {
 		if en == nil {
-			return fmt.Errorf("consultations view: consultation %s has no state", id)
+			return fmt.Errorf("consultation %s has no state", id)
 		}
 		if en.Casts == nil {
 			en.Casts = map[string]cast{}
@@ -37,9 +30,10 @@ func (m *model) LoadState(b []byte) error {
 		if en.Recorded == nil {
 			en.Recorded = map[string]bool{}
 		}
-	}
-	if entries == nil {
-		entries = map[string]*entry{}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	m.entries = entries
 	return nil

@@ -148,43 +148,45 @@ func (d *directory) editRepresentative(ev events.Event, orgID, repID uuid.UUID, 
 	return []string{o.ID}
 }
 
-// committeeModel serves the committee as a one-row view.
-type committeeModel struct{ d *directory }
+// committeeModel serves the committee as a one-row view; the directory it embeds makes
+// it projections.Persistent.
+type committeeModel struct{ *directory }
 
 func (m committeeModel) Apply(ev events.Event, p events.Payload) ([]string, error) {
-	if c, _ := m.d.apply(ev, p); c && m.d.committee != nil {
-		return []string{m.d.committee.ID}, nil
+	if c, _ := m.apply(ev, p); c && m.committee != nil {
+		return []string{m.committee.ID}, nil
 	}
 	return nil, nil
 }
 
 func (m committeeModel) Row(id string) (any, bool) {
-	if m.d.committee == nil || m.d.committee.ID != id {
+	if m.committee == nil || m.committee.ID != id {
 		return nil, false
 	}
-	return *m.d.committee, true
+	return *m.committee, true
 }
 
 func (m committeeModel) Rows() []any {
-	if m.d.committee == nil {
+	if m.committee == nil {
 		return nil
 	}
-	return []any{*m.d.committee}
+	return []any{*m.committee}
 }
 
 // RowType describes the rows for the OpenAPI document.
 func (committeeModel) RowType() any { return CommitteeRow{} }
 
-// organisationsModel serves the member organisations, sorted by acronym.
-type organisationsModel struct{ d *directory }
+// organisationsModel serves the member organisations, sorted by acronym; the directory
+// it embeds makes it projections.Persistent.
+type organisationsModel struct{ *directory }
 
 func (m organisationsModel) Apply(ev events.Event, p events.Payload) ([]string, error) {
-	_, orgs := m.d.apply(ev, p)
+	_, orgs := m.apply(ev, p)
 	return orgs, nil
 }
 
 func (m organisationsModel) Row(id string) (any, bool) {
-	o, ok := m.d.orgs[id]
+	o, ok := m.orgs[id]
 	if !ok {
 		return nil, false
 	}
@@ -192,8 +194,8 @@ func (m organisationsModel) Row(id string) (any, bool) {
 }
 
 func (m organisationsModel) Rows() []any {
-	list := make([]*OrganisationRow, 0, len(m.d.orgs))
-	for _, o := range m.d.orgs {
+	list := make([]*OrganisationRow, 0, len(m.orgs))
+	for _, o := range m.orgs {
 		list = append(list, o)
 	}
 	sort.Slice(list, func(i, j int) bool {

@@ -1,9 +1,6 @@
 package directory
 
-import (
-	"encoding/json"
-	"fmt"
-)
+import "github.com/comite-partenaires/comite/projections"
 
 // stateVersion is the form of the saved directory; bump it when the rows or the folding change.
 const stateVersion = 1
@@ -13,14 +10,19 @@ type savedDirectory struct {
 	Orgs      map[string]*OrganisationRow `json:"organisations"`
 }
 
-func (d *directory) save() ([]byte, error) {
-	return json.Marshal(savedDirectory{Committee: d.committee, Orgs: d.orgs})
+// StateVersion implements projections.Persistent for both models, which embed a directory.
+func (*directory) StateVersion() int { return stateVersion }
+
+// SaveState implements projections.Persistent.
+func (d *directory) SaveState() ([]byte, error) {
+	return projections.SaveJSON("directory", savedDirectory{Committee: d.committee, Orgs: d.orgs})
 }
 
-func (d *directory) load(b []byte) error {
+// LoadState implements projections.Persistent.
+func (d *directory) LoadState(b []byte) error {
 	var s savedDirectory
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("directory: %w", err)
+	if err := projections.LoadJSON("directory", b, &s); err != nil {
+		return err
 	}
 	if s.Orgs == nil {
 		s.Orgs = map[string]*OrganisationRow{}
@@ -28,21 +30,3 @@ func (d *directory) load(b []byte) error {
 	d.committee, d.orgs = s.Committee, s.Orgs
 	return nil
 }
-
-// StateVersion implements projections.Persistent.
-func (committeeModel) StateVersion() int { return stateVersion }
-
-// SaveState implements projections.Persistent.
-func (m committeeModel) SaveState() ([]byte, error) { return m.d.save() }
-
-// LoadState implements projections.Persistent.
-func (m committeeModel) LoadState(b []byte) error { return m.d.load(b) }
-
-// StateVersion implements projections.Persistent.
-func (organisationsModel) StateVersion() int { return stateVersion }
-
-// SaveState implements projections.Persistent.
-func (m organisationsModel) SaveState() ([]byte, error) { return m.d.save() }
-
-// LoadState implements projections.Persistent.
-func (m organisationsModel) LoadState(b []byte) error { return m.d.load(b) }

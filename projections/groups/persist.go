@@ -1,8 +1,9 @@
 package groups
 
 import (
-	"encoding/json"
 	"fmt"
+
+	"github.com/comite-partenaires/comite/projections"
 )
 
 // stateVersion is the form of the saved groups; bump it when the rows or the folding change.
@@ -12,26 +13,13 @@ const stateVersion = 1
 func (*model) StateVersion() int { return stateVersion }
 
 // SaveState implements projections.Persistent: the groups by ID, as JSON.
-func (m *model) SaveState() ([]byte, error) {
-	b, err := json.Marshal(m.groups)
-	if err != nil {
-		return nil, fmt.Errorf("groups: %w", err)
-	}
-	return b, nil
-}
+func (m *model) SaveState() ([]byte, error) { return projections.SaveJSON("groups", m.groups) }
 
 // LoadState implements projections.Persistent; on error the model is left as it was.
 func (m *model) LoadState(b []byte) error {
-	var groups map[string]*GroupRow
-	if err := json.Unmarshal(b, &groups); err != nil {
-		return fmt.Errorf("groups: %w", err)
-	}
-	if groups == nil {
-		groups = map[string]*GroupRow{}
-	}
-	for id, g := range groups {
+	groups, err := projections.LoadRows("groups", b, func(id string, g *GroupRow) error {
 		if g == nil || g.ID != id {
-			return fmt.Errorf("groups: saved group %q is malformed", id)
+			return fmt.Errorf("saved group %q is malformed", id)
 		}
 		if g.Members == nil {
 			g.Members = []Member{}
@@ -39,6 +27,10 @@ func (m *model) LoadState(b []byte) error {
 		if g.Meetings == nil {
 			g.Meetings = []Meeting{}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	m.groups = groups
 	return nil

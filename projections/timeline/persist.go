@@ -1,8 +1,9 @@
 package timeline
 
 import (
-	"encoding/json"
 	"fmt"
+
+	"github.com/comite-partenaires/comite/projections"
 )
 
 // stateVersion is the form of the saved timeline; bump it when the rows or the folding change.
@@ -31,15 +32,15 @@ func (m *model) SaveState() ([]byte, error) {
 			rows = append(rows, r)
 		}
 	}
-	return json.Marshal(saved{Rows: rows, Public: m.public, Names: m.names, GroupOf: m.groupOf, Owners: m.owners,
-		People: m.people, Drafts: m.drafts})
+	return projections.SaveJSON("timeline", saved{Rows: rows, Public: m.public, Names: m.names, GroupOf: m.groupOf,
+		Owners: m.owners, People: m.people, Drafts: m.drafts})
 }
 
 // LoadState implements projections.Persistent.
 func (m *model) LoadState(b []byte) error {
 	var s saved
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("timeline: %w", err)
+	if err := projections.LoadJSON("timeline", b, &s); err != nil {
+		return err
 	}
 	n := newModel(m.max)
 	for _, r := range s.Rows {
