@@ -10,6 +10,7 @@ import (
 
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/projections"
+	"github.com/comite-partenaires/comite/projections/projectiontest"
 	"github.com/comite-partenaires/comite/services/actionsheets"
 	"github.com/comite-partenaires/comite/services/membership"
 	"github.com/comite-partenaires/comite/services/themes"
@@ -21,20 +22,14 @@ var (
 	region = uuid.MustParse("7c5e2f1a-1d3b-5f6c-8a9b-0e4d2c1b3a55")
 )
 
-// feed applies payloads to v at positions 1, 2, … in the board stream, a minute apart,
-// each sent by a member of AMF.
-func feed(t *testing.T, v *projections.View, payloads ...events.Payload) {
-	t.Helper()
-	start := v.Position()
-	for i, p := range payloads {
-		n := start + uint64(i)
-		ev := events.Event{ID: uuid.New(), Type: p.EventType(), Stream: actionsheets.BoardStream, Revision: n,
-			Position: n + 1, Time: t0.Add(time.Duration(n) * time.Minute),
-			Meta: events.Meta{Actor: events.Actor{User: "amf@demo.invalid", Organisation: amf.String(), Role: "member"}}}
-		if err := v.Apply(ev, p); err != nil {
-			t.Fatal(err)
-		}
-	}
+// board is a fresh board view and a Feeder of it: events at positions 1, 2, … in the
+// board stream, a minute apart from t0, each sent by a member of AMF.
+func board(t *testing.T) (*projections.View, *projectiontest.Feeder) {
+	v := Views()[0]
+	f := projectiontest.NewFeeder(t, v)
+	f.Clock, f.Tick, f.Actor = t0, time.Minute, projectiontest.Member(amf)
+	f.Stream = func(events.Payload) string { return actionsheets.BoardStream }
+	return v, f
 }
 
 func rowsOf(t *testing.T, v *projections.View) []SheetRow {
@@ -48,13 +43,13 @@ func rowsOf(t *testing.T, v *projections.View) []SheetRow {
 }
 
 func TestBoardFoldsASheetsLife(t *testing.T) {
-	v := Views()[0]
+	v, f := board(t)
 	if v.Name() != "action-sheets" {
 		t.Fatalf("view %q", v.Name())
 	}
 	a, b, c := uuid.New(), uuid.New(), uuid.New()
 	opinion := uuid.New()
-	feed(t, v,
+	f.Feed(
 		actionsheets.SheetCreated{SheetID: a, Title: "Feuille de route régionale", Level: actionsheets.LevelRegion,
 			Theme: themes.Governance, OrganisationID: region, DueDate: "2026-09-01"},
 		actionsheets.SheetCreated{SheetID: b, Title: "Raccorder les écoles", Description: "Très haut débit",
@@ -116,9 +111,9 @@ func TestBoardFoldsASheetsLife(t *testing.T) {
 }
 
 func TestBoardIgnoresForeignAndUnknown(t *testing.T) {
-	v := Views()[0]
+	v, f := board(t)
 	ghost := uuid.New()
-	feed(t, v,
+	f.Feed(
 		membership.OrganisationAdded{OrganisationID: amf, Name: "AMF", Acronym: "AMF"},
 		actionsheets.SheetStarted{SheetID: ghost},
 		actionsheets.ProgressRecorded{SheetID: ghost, Percent: 10, Comment: "?"},
@@ -135,34 +130,33 @@ func TestBoardIgnoresForeignAndUnknown(t *testing.T) {
 }
 
 func TestRowsAreCopies(t *testing.T) {
-	v := Views()[0]
+	v, f := board(t)
 	a := uuid.New()
-	feed(t, v, actionsheets.SheetCreated{SheetID: a, Title: "T", Level: actionsheets.LevelEtat, Theme: themes.Frameworks,
+	f.Feed(actionsheets.SheetCreated{SheetID: a, Title: "T", Level: actionsheets.LevelEtat, Theme: themes.Frameworks,
 		OrganisationID: amf, DueDate: "2027-01-01"}, actionsheets.SheetStarted{SheetID: a})
 	_, r, err := v.Get(a.String())
 	if err != nil {
 		t.Fatal(err)
 	}
 	held := r.(SheetRow)
-	feed(t, v, actionsheets.ProgressRecorded{SheetID: a, Percent: 5, Comment: "c", AsOf: "2026-03-05"})
+	f.Feed(actionsheets.ProgressRecorded{SheetID: a, Percent: 5, Comment: "c", AsOf: "2026-03-05"})
 	if len(held.Progress) != 0 || held.Percent != 0 {
 		t.Fatalf("a row handed out changed afterwards: %+v", held)
 	}
 }
 
 func TestLiveClientsGetPatchesOfOneSheet(t *testing.T) {
-	v := Views()[0]
+	v, f := board(t)
 	a, b := uuid.New(), uuid.New()
-	feed(t, v,
+	f.Feed(
 		actionsheets.SheetCreated{SheetID: a, Title: "A", Level: actionsheets.LevelEtat, Theme: themes.Frameworks, OrganisationID: amf, DueDate: "2027-01-01"},
 		actionsheets.SheetCreated{SheetID: b, Title: "B", Level: actionsheets.LevelEtat, Theme: themes.Frameworks, OrganisationID: amf, DueDate: "2027-01-01"},
 	)
-	observer := events.Actor{User: "o@demo.invalid", Role: "observer"}
-	s := projections.NewSubscriber(4, observer, "")
+	s := projections.NewSubscriber(4, projectiontest.Observer, "")
 	if _, rows, snap := v.Subscribe(0, s); !snap || len(rows) != 2 {
 		t.Fatalf("observer snapshot %v (every sheet is public)", rows)
 	}
-	feed(t, v, actionsheets.SheetStarted{SheetID: b})
+	f.Feed(actionsheets.SheetStarted{SheetID: b})
 	p := <-s.C()
 	if len(p.Rows) != 1 || p.Rows[0].(SheetRow).ID != b.String() || p.Rows[0].(SheetRow).Status != "in_progress" {
 		t.Fatalf("patch %+v", p)
@@ -170,9 +164,9 @@ func TestLiveClientsGetPatchesOfOneSheet(t *testing.T) {
 }
 
 func TestSnapshotRoundTrip(t *testing.T) {
-	v := Views()[0]
+	v, f := board(t)
 	a := uuid.New()
-	feed(t, v, actionsheets.SheetCreated{SheetID: a, Title: "A", Level: actionsheets.LevelEtat, Theme: themes.Frameworks,
+	f.Feed(actionsheets.SheetCreated{SheetID: a, Title: "A", Level: actionsheets.LevelEtat, Theme: themes.Frameworks,
 		OrganisationID: amf, DueDate: "2027-01-01"})
 	snap, err := v.Save()
 	if err != nil {

@@ -24,10 +24,8 @@ import (
 // rebuilt, and restored from a snapshot.
 func TestRebuildEqualsLive(t *testing.T) {
 	orgs := actionsheets.Organisations{amf: "AMF", region: "ARF"}
-	secretariat := events.Actor{User: "s@demo.invalid", Organisation: uuid.NewString(), Role: "secretariat"}
-	actors := []events.Actor{secretariat,
-		{User: "amf@demo.invalid", Organisation: amf.String(), Role: "member"},
-		{User: "arf@demo.invalid", Organisation: region.String(), Role: "member"}}
+	secretariat := projectiontest.For(projectiontest.Secretariat, uuid.New())
+	actors := []events.Actor{secretariat, projectiontest.Member(amf), projectiontest.Member(region)}
 	levels := actionsheets.Levels()
 	accepted, rejected := 0, 0
 	d := actionsheets.Decider(nil, nil)
@@ -38,7 +36,7 @@ func TestRebuildEqualsLive(t *testing.T) {
 		// pick mostly names a sheet in one of the statuses the command wants, sometimes
 		// any sheet or an unknown one (rejections).
 		pick := func(want ...actionsheets.Status) string {
-			board := actionsheets.Fold(payloads(log)...)
+			board := projectiontest.State(log, d, actionsheets.StartSheet{})
 			var fit []string
 			for _, s := range board.Sheets() {
 				if slices.Contains(want, s.Status) {
@@ -110,13 +108,4 @@ func TestRebuildEqualsLive(t *testing.T) {
 	if accepted <= rejected {
 		t.Fatalf("the generator tests little: %d accepted, %d rejected", accepted, rejected)
 	}
-}
-
-// payloads are the payloads of the log so far.
-func payloads(log *projectiontest.Log) []events.Payload {
-	out := make([]events.Payload, len(log.Events))
-	for i, e := range log.Events {
-		out[i] = e.Payload
-	}
-	return out
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/projections"
+	"github.com/comite-partenaires/comite/projections/projectiontest"
 	cons "github.com/comite-partenaires/comite/services/consultations"
 	"github.com/comite-partenaires/comite/services/membership"
 )
@@ -23,34 +24,20 @@ var (
 	cdc = membership.OrganisationIDFor("org-cdc")
 	dne = membership.OrganisationIDFor("org-dne")
 
-	secretariat = events.Actor{User: "s@example.org", Organisation: dne.String(), Role: "secretariat"}
-	observer    = events.Actor{User: "o@example.org", Role: "observer"}
-	auditor     = events.Actor{User: "a@example.org", Role: "auditor"}
+	secretariat = projectiontest.For(projectiontest.Secretariat, dne)
+	observer    = projectiontest.Observer
+	auditor     = projectiontest.Auditor
+	memberOf    = projectiontest.Member
 )
 
-func memberOf(org uuid.UUID) events.Actor {
-	return events.Actor{User: "m@example.org", Organisation: org.String(), Role: "member"}
+// newView is a fresh view and a Feeder of it: events at positions 1, 2, …, the event at
+// position n at t0 plus n minutes.
+func newView(t *testing.T) (*projections.View, *projectiontest.Feeder) {
+	v := Views()[0]
+	f := projectiontest.NewFeeder(t, v)
+	f.Clock, f.Tick = t0.Add(time.Minute), time.Minute
+	return v, f
 }
-
-// feeder applies payloads to a view at increasing positions, a minute apart.
-type feeder struct {
-	t   *testing.T
-	v   *projections.View
-	pos uint64
-}
-
-func (f *feeder) feed(ps ...events.Payload) {
-	f.t.Helper()
-	for _, p := range ps {
-		f.pos++
-		ev := events.Event{ID: uuid.New(), Type: p.EventType(), Position: f.pos, Time: t0.Add(time.Duration(f.pos) * time.Minute)}
-		if err := f.v.Apply(ev, p); err != nil {
-			f.t.Fatal(err)
-		}
-	}
-}
-
-func newFeeder(t *testing.T) *feeder { return &feeder{t: t, v: Views()[0]} }
 
 // rowAs is the row id as actor reads it over HTTP (nil if hidden).
 func rowAs(t *testing.T, v *projections.View, actor events.Actor, id uuid.UUID) *ConsultationRow {
@@ -75,19 +62,19 @@ func opened(id uuid.UUID, secret bool, results cons.Visibility) cons.Consultatio
 		Quorum:     cons.Quorum{MinParticipation: 50}, Deadline: deadline, Secret: secret, Results: results}
 }
 
-func by(org uuid.UUID) cons.CastBy { return cons.CastBy{User: "m@example.org", Organisation: org} }
+func by(org uuid.UUID) cons.CastBy { return cons.CastBy{User: memberOf(org).User, Organisation: org} }
 
 func TestOpenBallotWithLiveResults(t *testing.T) {
-	f := newFeeder(t)
+	v, f := newView(t)
 	id := uuid.New()
-	f.feed(opened(id, false, cons.ResultsLive),
+	f.Feed(opened(id, false, cons.ResultsLive),
 		cons.ProxyGranted{ConsultationID: id, FromOrganisationID: cdc, ToOrganisationID: amf, SignedOn: "2026-03-04", RecordedBySecretariat: true},
 		cons.BallotCast{ConsultationID: id, OrganisationID: amf, Choices: []string{"pour"}, Weight: 3, CastBy: by(amf)},
 		cons.BallotCast{ConsultationID: id, OrganisationID: adf, Choices: []string{"contre"}, Weight: 2, CastBy: by(adf)},
 		cons.BallotChanged{ConsultationID: id, OrganisationID: adf, Choices: []string{"abstention"}, Weight: 2, CastBy: by(adf), Sequence: 1},
 		cons.BallotCast{ConsultationID: id, OrganisationID: cdc, Choices: []string{"contre"}, Weight: 1, CastBy: by(amf), ViaProxy: true},
 	)
-	r := rowAs(t, f.v, memberOf(adf), id)
+	r := rowAs(t, v, memberOf(adf), id)
 	if r.Status != StatusOpen || r.Tally == nil || r.Result != nil {
 		t.Fatalf("open live consultation: %s", asJSON(r))
 	}
@@ -108,42 +95,42 @@ func TestOpenBallotWithLiveResults(t *testing.T) {
 	if len(r.Proxies) != 1 || r.Proxies[0] != (Proxy{From: cdc.String(), To: amf.String(), SignedOn: "2026-03-04", RecordedBySecretariat: true}) {
 		t.Errorf("proxies %s", asJSON(r.Proxies))
 	}
-	if strings.Contains(asJSON(r), "m@example.org") {
+	if strings.Contains(asJSON(r), "@check.invalid") {
 		t.Error("the row shows who cast a ballot by e-mail")
 	}
-	if rowAs(t, f.v, observer, id) != nil {
+	if rowAs(t, v, observer, id) != nil {
 		t.Error("an observer sees an open consultation")
 	}
 
-	f.feed(cons.ConsultationClosed{ConsultationID: id, Reason: "Tous ont voté", ClosedAt: t0.Add(time.Hour),
+	f.Feed(cons.ConsultationClosed{ConsultationID: id, Reason: "Tous ont voté", ClosedAt: t0.Add(time.Hour),
 		Result: cons.Result{Kind: cons.KindYesNoAbstain, BallotsCast: 3, ParticipatingWeight: 6, ElectorateWeight: 6,
 			ParticipationPercent: 100, MinParticipation: 50, QuorumReached: true, Outcome: cons.OutcomeAdopted,
 			Counts: []cons.OptionCount{{OptionID: "pour", Weight: 3, Ballots: 1}}}})
-	r = rowAs(t, f.v, secretariat, id)
+	r = rowAs(t, v, secretariat, id)
 	if r.Status != StatusClosed || r.Tally != nil || r.Result == nil || r.Result.Outcome != cons.OutcomeAdopted ||
 		r.ClosedAt == nil || r.CloseReason != "Tous ont voté" || r.AtDeadline {
 		t.Fatalf("closed: %s", asJSON(r))
 	}
-	o := rowAs(t, f.v, observer, id)
+	o := rowAs(t, v, observer, id)
 	if o == nil || o.Result == nil || strings.Contains(asJSON(o), `"choices"`) {
 		t.Fatalf("observer after the close: %s", asJSON(o))
 	}
-	if a := rowAs(t, f.v, auditor, id); !strings.Contains(asJSON(a), `"choices":["pour"]`) {
+	if a := rowAs(t, v, auditor, id); !strings.Contains(asJSON(a), `"choices":["pour"]`) {
 		t.Errorf("an auditor does not see a closed open ballot's choices: %s", asJSON(a))
 	}
 }
 
 func TestResultsAtCloseShowNoCounts(t *testing.T) {
-	f := newFeeder(t)
+	v, f := newView(t)
 	id := uuid.New()
-	f.feed(opened(id, false, cons.ResultsAtClose),
+	f.Feed(opened(id, false, cons.ResultsAtClose),
 		cons.ProxyGranted{ConsultationID: id, FromOrganisationID: cdc, ToOrganisationID: amf, SignedOn: "2026-03-04"},
 		cons.BallotCast{ConsultationID: id, OrganisationID: amf, Choices: []string{"pour"}, Weight: 3, CastBy: by(amf)},
 		cons.BallotCast{ConsultationID: id, OrganisationID: adf, Choices: []string{"contre"}, Weight: 2, CastBy: by(adf)},
 		cons.BallotCast{ConsultationID: id, OrganisationID: cdc, Choices: []string{"abstention"}, Weight: 1, CastBy: by(amf), ViaProxy: true},
 	)
 	for _, a := range []events.Actor{secretariat, auditor, memberOf(adf), memberOf(amf)} {
-		r := rowAs(t, f.v, a, id)
+		r := rowAs(t, v, a, id)
 		if r.Tally != nil || r.Result != nil {
 			t.Fatalf("%s sees counts before the close: %s", a.Role, asJSON(r))
 		}
@@ -151,21 +138,21 @@ func TestResultsAtCloseShowNoCounts(t *testing.T) {
 			t.Errorf("%s does not see the turnout: %s", a.Role, asJSON(r))
 		}
 	}
-	if got := asJSON(rowAs(t, f.v, secretariat, id).Participants); strings.Contains(got, "choices") {
+	if got := asJSON(rowAs(t, v, secretariat, id).Participants); strings.Contains(got, "choices") {
 		t.Errorf("the secretariat sees choices before the close: %s", got)
 	}
 	// An organisation sees its own ballot, and those it cast by proxy, nobody else's.
-	if got := asJSON(rowAs(t, f.v, memberOf(adf), id).Participants); strings.Count(got, `"choices"`) != 1 || !strings.Contains(got, `"choices":["contre"]`) {
+	if got := asJSON(rowAs(t, v, memberOf(adf), id).Participants); strings.Count(got, `"choices"`) != 1 || !strings.Contains(got, `"choices":["contre"]`) {
 		t.Errorf("ADF sees %s", got)
 	}
-	if got := asJSON(rowAs(t, f.v, memberOf(amf), id).Participants); strings.Count(got, `"choices"`) != 2 || strings.Contains(got, "contre") {
+	if got := asJSON(rowAs(t, v, memberOf(amf), id).Participants); strings.Count(got, `"choices"`) != 2 || strings.Contains(got, "contre") {
 		t.Errorf("AMF sees %s", got)
 	}
 	// Live clients get the row redacted for them, the same row value being shared.
 	sa, sb := projections.NewSubscriber(4, memberOf(adf), ""), projections.NewSubscriber(4, secretariat, id.String())
-	f.v.Subscribe(f.pos, sa)
-	f.v.Subscribe(f.pos, sb)
-	f.feed(cons.BallotChanged{ConsultationID: id, OrganisationID: amf, Choices: []string{"contre"}, Weight: 3, CastBy: by(amf), Sequence: 1})
+	v.Subscribe(v.Position(), sa)
+	v.Subscribe(v.Position(), sb)
+	f.Feed(cons.BallotChanged{ConsultationID: id, OrganisationID: amf, Choices: []string{"contre"}, Weight: 3, CastBy: by(amf), Sequence: 1})
 	pa, pb := <-sa.C(), <-sb.C()
 	if got := asJSON(pa.Rows); strings.Count(got, `"choices"`) != 1 {
 		t.Errorf("ADF's patch %s", got)
@@ -176,26 +163,26 @@ func TestResultsAtCloseShowNoCounts(t *testing.T) {
 }
 
 func TestSecretBallotNeverShowsChoices(t *testing.T) {
-	f := newFeeder(t)
+	v, f := newView(t)
 	id := uuid.New()
-	f.feed(opened(id, true, cons.ResultsLive),
+	f.Feed(opened(id, true, cons.ResultsLive),
 		cons.ParticipationRecorded{ConsultationID: id, OrganisationID: amf, Weight: 3, CastBy: by(amf)},
 		// A ballot from a log written before secret ballots were sealed.
 		cons.BallotCast{ConsultationID: id, OrganisationID: adf, Choices: []string{"contre"}, Weight: 2, CastBy: by(adf)},
 	)
 	for _, a := range []events.Actor{secretariat, auditor, memberOf(adf), memberOf(amf)} {
-		r := rowAs(t, f.v, a, id)
+		r := rowAs(t, v, a, id)
 		if r.Tally != nil || strings.Contains(asJSON(r), "choices") || r.Turnout.Ballots != 2 || r.Turnout.Weight != 5 {
 			t.Fatalf("%s sees %s", a.Role, asJSON(r))
 		}
 	}
-	f.feed(cons.ConsultationClosed{ConsultationID: id, ClosedAt: deadline, AtDeadline: true, Secret: true,
+	f.Feed(cons.ConsultationClosed{ConsultationID: id, ClosedAt: deadline, AtDeadline: true, Secret: true,
 		SecretBallots: []cons.SecretBallot{{Choices: []string{"pour"}, Ballots: 1, Weight: 3}},
 		Result: cons.Result{Kind: cons.KindYesNoAbstain, BallotsCast: 2, ParticipatingWeight: 5, ElectorateWeight: 6,
 			ParticipationPercent: 83.33, QuorumReached: true, Outcome: cons.OutcomeAdopted,
 			Counts: []cons.OptionCount{{OptionID: "pour", Weight: 3, Ballots: 1}, {OptionID: "contre", Weight: 2, Ballots: 1}}}})
 	for _, a := range []events.Actor{secretariat, observer, memberOf(adf)} {
-		r := rowAs(t, f.v, a, id)
+		r := rowAs(t, v, a, id)
 		if r.Result == nil || r.Result.Outcome != cons.OutcomeAdopted || !r.AtDeadline || strings.Contains(asJSON(r), "choices") ||
 			r.Turnout.Percent != 83.33 {
 			t.Fatalf("%s sees %s", a.Role, asJSON(r))
@@ -204,17 +191,17 @@ func TestSecretBallotNeverShowsChoices(t *testing.T) {
 }
 
 func TestIgnoresOtherEventsAndOrdersRows(t *testing.T) {
-	f := newFeeder(t)
+	v, f := newView(t)
 	early, late, done := uuid.New(), uuid.New(), uuid.New()
 	o1, o2, o3 := opened(late, false, cons.ResultsLive), opened(early, false, cons.ResultsLive), opened(done, false, cons.ResultsLive)
 	o2.Deadline = deadline.Add(-time.Hour)
 	opinion := uuid.New()
 	o3.OpinionID, o3.OpinionTextSHA256 = &opinion, strings.Repeat("ab", 32)
-	f.feed(o1, o2, o3,
+	f.Feed(o1, o2, o3,
 		membership.OrganisationAdded{OrganisationID: uuid.New(), Name: "X", Acronym: "X"},
 		cons.BallotCast{ConsultationID: uuid.New(), OrganisationID: amf, Choices: []string{"pour"}, Weight: 1},
 		cons.ConsultationClosed{ConsultationID: done, ClosedAt: t0})
-	_, rows := f.v.SnapshotFor(secretariat)
+	_, rows := v.SnapshotFor(secretariat)
 	var ids []string
 	for _, r := range rows {
 		ids = append(ids, r.(ConsultationRow).ID)
@@ -222,14 +209,14 @@ func TestIgnoresOtherEventsAndOrdersRows(t *testing.T) {
 	if strings.Join(ids, " ") != strings.Join([]string{early.String(), late.String(), done.String()}, " ") {
 		t.Errorf("order %v", ids)
 	}
-	if r := rowAs(t, f.v, secretariat, done); r.OpinionID != opinion.String() || len(r.OpinionTextSHA256) != 64 {
+	if r := rowAs(t, v, secretariat, done); r.OpinionID != opinion.String() || len(r.OpinionTextSHA256) != 64 {
 		t.Errorf("opinion binding %s", asJSON(r))
 	}
-	if f.v.Position() != 6 || f.v.Err() != nil {
-		t.Errorf("position %d, err %v", f.v.Position(), f.v.Err())
+	if v.Position() != 6 || v.Err() != nil {
+		t.Errorf("position %d, err %v", v.Position(), v.Err())
 	}
 	// Saved and loaded, the view shows the same rows.
-	snap, err := f.v.Save()
+	snap, err := v.Save()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +224,7 @@ func TestIgnoresOtherEventsAndOrdersRows(t *testing.T) {
 	if err := back.Restore(snap); err != nil {
 		t.Fatal(err)
 	}
-	_, a := f.v.Snapshot()
+	_, a := v.Snapshot()
 	_, b := back.Snapshot()
 	if asJSON(a) != asJSON(b) {
 		t.Errorf("restored\n%s\nwant\n%s", asJSON(b), asJSON(a))

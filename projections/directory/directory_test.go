@@ -10,20 +10,17 @@ import (
 
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/projections"
+	"github.com/comite-partenaires/comite/projections/projectiontest"
 	"github.com/comite-partenaires/comite/services/membership"
 )
 
-// feed applies payloads to both views at positions 1, 2, …
+// feed applies payloads to fresh views at positions 1, 2, … in the committee stream.
 func feed(t *testing.T, views []*projections.View, payloads ...events.Payload) {
 	t.Helper()
-	for i, p := range payloads {
-		ev := events.Event{ID: uuid.New(), Type: p.EventType(), Stream: membership.CommitteeStream, Revision: uint64(i), Position: uint64(i + 1), Time: time.Date(2014, 1, 2, 10, 0, 0, 0, time.UTC)}
-		for _, v := range views {
-			if err := v.Apply(ev, p); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	f := projectiontest.NewFeeder(t, views...)
+	f.Clock = time.Date(2014, 1, 2, 10, 0, 0, 0, time.UTC)
+	f.Stream = func(events.Payload) string { return membership.CommitteeStream }
+	f.Feed(payloads...)
 }
 
 func asJSON(v any) string { b, _ := json.Marshal(v); return string(b) }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/projections/projectiontest"
 	"github.com/comite-partenaires/comite/services/bus"
 	"github.com/comite-partenaires/comite/services/membership"
@@ -17,7 +16,6 @@ import (
 // the same directory built live (with clients following it), rebuilt, and restored from
 // a snapshot.
 func TestRebuildEqualsLive(t *testing.T) {
-	secretariat := events.Actor{User: "s@example.org", Role: "secretariat"}
 	d := membership.Decider()
 	for seed := range uint64(200) {
 		rng := rand.New(rand.NewPCG(seed, 7))
@@ -30,7 +28,7 @@ func TestRebuildEqualsLive(t *testing.T) {
 			return ids[rng.IntN(len(ids))]
 		}
 		env := func() bus.Envelope {
-			return bus.Envelope{CommandID: uuid.NewString(), Actor: secretariat, Time: log.Clock}
+			return bus.Envelope{CommandID: uuid.NewString(), Actor: projectiontest.Secretariat, Time: log.Clock}
 		}
 		for range 10 + rng.IntN(40) {
 			var cmd any
@@ -55,7 +53,7 @@ func TestRebuildEqualsLive(t *testing.T) {
 			case 7:
 				cmd = membership.DesignateSecretariat{Envelope: env(), OrganisationID: pick(orgs)}
 			}
-			_, _ = projectiontest.Decide(log, d, secretariat, cmd)
+			_, _ = projectiontest.Decide(log, d, projectiontest.Secretariat, cmd)
 		}
 		if len(log.Events) < 3 {
 			continue

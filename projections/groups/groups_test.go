@@ -10,34 +10,31 @@ import (
 
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/projections"
+	"github.com/comite-partenaires/comite/projections/projectiontest"
 	"github.com/comite-partenaires/comite/services/membership"
 	"github.com/comite-partenaires/comite/services/workinggroups"
 )
 
 var (
-	observer    = events.Actor{User: "o@example.org", Role: "observer"}
-	auditor     = events.Actor{User: "a@example.org", Role: "auditor"}
-	secretariat = events.Actor{User: "s@example.org", Role: "secretariat"}
+	observer    = projectiontest.Observer
+	auditor     = projectiontest.Auditor
+	secretariat = projectiontest.Secretariat
 	day0        = time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
 )
 
-// feed applies payloads to v at positions 1, 2, … a day apart, each in the stream of the
-// group it names (revisions counted per stream).
+// feed applies payloads to a fresh v at positions 1, 2, … a day apart, each in the stream
+// of the group it names (revisions counted per stream).
 func feed(t *testing.T, v *projections.View, payloads ...events.Payload) {
 	t.Helper()
-	revisions := map[string]uint64{}
-	for i, p := range payloads {
-		stream := "other"
+	f := projectiontest.NewFeeder(t, v)
+	f.Clock, f.Tick = day0, 24*time.Hour
+	f.Stream = func(p events.Payload) string {
 		if g, ok := groupOf(p); ok {
-			stream = workinggroups.GroupStream(g)
+			return workinggroups.GroupStream(g)
 		}
-		ev := events.Event{ID: uuid.New(), Type: p.EventType(), Stream: stream, Revision: revisions[stream],
-			Position: uint64(i + 1), Time: day0.AddDate(0, 0, i)}
-		revisions[stream]++
-		if err := v.Apply(ev, p); err != nil {
-			t.Fatal(err)
-		}
+		return "other"
 	}
+	f.Feed(payloads...)
 }
 
 func groupOf(p events.Payload) (uuid.UUID, bool) {

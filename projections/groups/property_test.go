@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/projections/projectiontest"
 	"github.com/comite-partenaires/comite/services/bus"
 	"github.com/comite-partenaires/comite/services/themes"
@@ -27,7 +26,7 @@ func TestRebuildEqualsLive(t *testing.T) {
 	for _, o := range orgs {
 		active[o] = struct{}{}
 	}
-	secretariat := events.Actor{User: "s@example.org", Organisation: orgs[0].String(), Role: "secretariat"}
+	secretariat := projectiontest.For(projectiontest.Secretariat, orgs[0])
 	accepted, rejected := 0, 0
 	seen := map[string]int{}
 	for seed := range uint64(150) {
@@ -45,14 +44,9 @@ func TestRebuildEqualsLive(t *testing.T) {
 		// attendance splits the group's members into present, excused and absent (and
 		// now and then names an outsider, a rejection).
 		attendance := func(groupID string) (present, excused []string) {
-			var evs []events.Payload
-			id, _ := uuid.Parse(groupID) // an unknown meeting has no group: the nil one
-			for _, e := range log.Events {
-				if e.Event.Stream == workinggroups.GroupStream(id) {
-					evs = append(evs, e.Payload)
-				}
-			}
-			for _, o := range workinggroups.Fold(evs...).Members.IDs() {
+			// An unknown meeting has no group: the nil one's stream, empty.
+			group := projectiontest.State(log, d, workinggroups.RecordAttendance{GroupID: groupID})
+			for _, o := range group.Members.IDs() {
 				switch rng.IntN(3) {
 				case 0, 1:
 					present = append(present, o.String())
@@ -68,7 +62,7 @@ func TestRebuildEqualsLive(t *testing.T) {
 		for range 15 + rng.IntN(45) {
 			actor := secretariat
 			if rng.IntN(8) == 0 {
-				actor = events.Actor{User: "m@example.org", Organisation: org().String(), Role: "member"}
+				actor = projectiontest.Member(org())
 			}
 			env := bus.Envelope{CommandID: uuid.NewString(), Actor: actor, Time: log.Clock}
 			var cmd any

@@ -13,18 +13,7 @@ import (
 	svc "github.com/comite-partenaires/comite/services/opinions"
 )
 
-var observer = events.Actor{User: "o@demo.invalid", Role: "observer"}
-
-func feed(t *testing.T, views []*projections.View, evs []projectiontest.Event) {
-	t.Helper()
-	for _, e := range evs {
-		for _, v := range views {
-			if err := v.Apply(e.Event, e.Payload); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-}
+var observer = projectiontest.Observer
 
 func detail(t *testing.T, v *projections.View, actor events.Actor, id uuid.UUID) (DetailRow, bool) {
 	t.Helper()
@@ -53,7 +42,7 @@ func TestLifecycle(t *testing.T) {
 	overlapping := w.propose(memberB, id, "concertée et", "concertée, ouverte et")
 	views := Views()
 	list, details := views[0], views[1]
-	feed(t, views, w.log.Events)
+	projectiontest.Apply(t, views, w.log.Events...)
 	d, ok := detail(t, details, secretariat, id)
 	if !ok || d.Status != "in_review" || d.PendingAmendments != 3 || len(d.Amendments) != 3 || d.Version != 3 {
 		t.Fatalf("in review: %s", asJSON(d))
@@ -81,7 +70,7 @@ func TestLifecycle(t *testing.T) {
 	half := w.log.Events[:n-2]
 	views = Views()
 	list, details = views[0], views[1]
-	feed(t, views, half)
+	projectiontest.Apply(t, views, half...)
 
 	want := "Le comité recommande une démarche coordonnée et partagée 🇫🇷."
 	d, _ = detail(t, details, secretariat, id)
@@ -121,7 +110,7 @@ func TestLifecycle(t *testing.T) {
 	s := projections.NewSubscriber(8, observer, "")
 	list.Subscribe(0, s)
 	w.publish(id)
-	feed(t, views, w.log.Events[len(half):])
+	projectiontest.Apply(t, views, w.log.Events[len(half):]...)
 	var got []any
 	for len(s.C()) > 0 {
 		got = append(got, (<-s.C()).Rows...)
@@ -130,7 +119,7 @@ func TestLifecycle(t *testing.T) {
 		t.Fatalf("observer's patches %s", txt)
 	}
 	d, ok = detail(t, details, observer, id)
-	if !ok || strings.Contains(asJSON(d), "@demo.invalid") || d.History[0].Actor.OrganisationID != orgB.String() {
+	if !ok || strings.Contains(asJSON(d), "@check.invalid") || d.History[0].Actor.OrganisationID != orgB.String() {
 		t.Fatalf("observer's detail %s", asJSON(d))
 	}
 	var steps []string
@@ -169,13 +158,13 @@ func TestGroupChangesReachDetailsOnly(t *testing.T) {
 	g := w.createGroup(orgA, "Usages")
 	id := w.create(secretariat, g, svc.KindContribution, "Contribution", "")
 	views := Views()
-	feed(t, views, w.log.Events)
+	projectiontest.Apply(t, views, w.log.Events...)
 	ls, ds := projections.NewSubscriber(4, secretariat, ""), projections.NewSubscriber(4, secretariat, id.String())
 	views[0].Subscribe(0, ls)
 	views[1].Subscribe(0, ds)
 	before := len(w.log.Events)
 	w.addMember(g, orgC)
-	feed(t, views, w.log.Events[before:])
+	projectiontest.Apply(t, views, w.log.Events[before:]...)
 	if len(ls.C()) != 0 || len(ds.C()) != 1 {
 		t.Fatalf("list patches %d, detail patches %d", len(ls.C()), len(ds.C()))
 	}
@@ -196,7 +185,7 @@ func TestWithdrawnAndUnknown(t *testing.T) {
 	id := w.create(secretariat, g, svc.KindOpinion, "Avis", "Texte.")
 	w.withdraw(secretariat, id)
 	views := Views()
-	feed(t, views, w.log.Events)
+	projectiontest.Apply(t, views, w.log.Events...)
 	d, _ := detail(t, views[1], secretariat, id)
 	if d.Status != "withdrawn" || d.WithdrawnReason != "Abandonné" || d.History[1].Reason != "Abandonné" {
 		t.Fatalf("withdrawn %s", asJSON(d))
@@ -206,7 +195,7 @@ func TestWithdrawnAndUnknown(t *testing.T) {
 		{Event: events.Event{ID: uuid.New(), Position: pos + 1}, Payload: svc.Published{OpinionID: uuid.New(), Outcome: svc.OutcomeAdopted}},
 		{Event: events.Event{ID: uuid.New(), Position: pos + 2}, Payload: svc.DraftChanged{OpinionID: id, Version: 9, Changes: json.RawMessage(`[1]`)}},
 	}
-	feed(t, views, stray)
+	projectiontest.Apply(t, views, stray...)
 	if _, rows := views[0].Snapshot(); len(rows) != 1 {
 		t.Fatalf("%d rows", len(rows))
 	}

@@ -26,9 +26,9 @@ var (
 
 // Actors of the tests.
 var (
-	secretariat = events.Actor{User: "s@demo.invalid", Organisation: orgA.String(), Role: "secretariat"}
-	memberB     = events.Actor{User: "b@demo.invalid", Organisation: orgB.String(), Role: "member"}
-	memberC     = events.Actor{User: "c@demo.invalid", Organisation: orgC.String(), Role: "member"}
+	secretariat = projectiontest.For(projectiontest.Secretariat, orgA)
+	memberB     = projectiontest.Member(orgB)
+	memberC     = projectiontest.Member(orgC)
 	process     = events.Actor{User: "process:opinion-outcomes", Role: "system"}
 )
 
@@ -56,24 +56,12 @@ func (w *world) env(a events.Actor) bus.Envelope {
 	return bus.Envelope{CommandID: uuid.NewSHA1(uuid.NameSpaceOID, []byte{byte(w.n), byte(w.n >> 8)}).String(), Actor: a, Time: w.log.Clock}
 }
 
-// fold returns the state of an aggregate as its decider folds it from the log.
-func fold[S any](w *world, d bus.Decider[S], cmd any) S {
-	var s S
-	stream := d.Stream(cmd)
-	for _, e := range w.log.Events {
-		if e.Event.Stream == stream {
-			s = d.Evolve(s, e.Payload)
-		}
-	}
-	return s
-}
-
 func (w *world) opinion(id uuid.UUID) svc.Opinion {
-	return fold(w, w.opinions, svc.Publish{OpinionID: id.String()})
+	return projectiontest.State(w.log, w.opinions, svc.Publish{OpinionID: id.String()})
 }
 
 func (w *world) group(id uuid.UUID) workinggroups.Group {
-	return fold(w, w.groups, workinggroups.CloseGroup{GroupID: id.String()})
+	return projectiontest.State(w.log, w.groups, workinggroups.CloseGroup{GroupID: id.String()})
 }
 
 // facts are the drafting group's facts, as Prepare finds them.

@@ -19,13 +19,6 @@ type Event struct {
 	Payload events.Payload
 }
 
-// Actors are the readers Check follows the views as: someone who sees everything and an
-// observer, who sees only what the views' visibility rules let through.
-var Actors = []events.Actor{
-	{User: "secretariat@check.invalid", Role: "secretariat"},
-	{User: "observer@check.invalid", Role: "observer"},
-}
-
 // Check folds evs (positions strictly increasing) into views made by newViews, in four
 // ways, and fails t unless they agree on every view:
 //
@@ -78,13 +71,13 @@ func Check(t testing.TB, newViews func() []*projections.View, evs []Event, extra
 				}
 			}
 		}
-		feed(t, live, e)
+		Apply(t, live, e)
 		if i < half {
-			feed(t, firstHalf, e)
+			Apply(t, firstHalf, e)
 		}
 	}
 	for _, e := range evs {
-		feed(t, rebuilt, e)
+		Apply(t, rebuilt, e)
 	}
 	restored := newViews()
 	for i, v := range firstHalf {
@@ -105,7 +98,7 @@ func Check(t testing.TB, newViews func() []*projections.View, evs []Event, extra
 		}
 	}
 	for _, e := range evs[half:] {
-		feed(t, restored, e)
+		Apply(t, restored, e)
 	}
 
 	for i, v := range live {
@@ -137,15 +130,6 @@ func Check(t testing.TB, newViews func() []*projections.View, evs []Event, extra
 	}
 }
 
-func feed(t testing.TB, views []*projections.View, e Event) {
-	t.Helper()
-	for _, v := range views {
-		if err := v.Apply(e.Event, e.Payload); err != nil {
-			t.Fatalf("view %s at position %d (%s): %v", v.Name(), e.Event.Position, e.Event.Type, err)
-		}
-	}
-}
-
 // snapshotAt is what view vi showed actor once the events up to position since were
 // folded: what a client that disconnected then held.
 func snapshotAt(t testing.TB, newViews func() []*projections.View, vi int, evs []Event, since uint64, actor events.Actor) []any {
@@ -154,7 +138,7 @@ func snapshotAt(t testing.TB, newViews func() []*projections.View, vi int, evs [
 		if e.Event.Position > since {
 			break
 		}
-		feed(t, views[vi:vi+1], e)
+		Apply(t, views[vi:vi+1], e)
 	}
 	_, rows := views[vi].SnapshotFor(actor)
 	return rows

@@ -30,17 +30,7 @@ func NewLog(start time.Time) *Log { return &Log{Clock: start} }
 // and appends the events it produces. It returns the decider's rejection, if any.
 func Decide[S any](l *Log, d bus.Decider[S], actor events.Actor, cmd any) ([]events.Payload, error) {
 	stream := d.Stream(cmd)
-	var state S
-	if d.Initial != nil {
-		state = d.Initial()
-	}
-	var revision uint64
-	for _, e := range l.Events {
-		if e.Event.Stream == stream {
-			state = d.Evolve(state, e.Payload)
-			revision++
-		}
-	}
+	state, revision := fold(l, d, stream)
 	out, err := d.Decide(state, cmd)
 	if err != nil {
 		l.Rejected++
@@ -56,4 +46,25 @@ func Decide[S any](l *Log, d bus.Decider[S], actor events.Actor, cmd any) ([]eve
 		}})
 	}
 	return out, nil
+}
+
+// State is the state of the aggregate cmd addresses, as d folds it from the log: what
+// Decide would decide cmd against (a generator reads it to send commands that fit).
+func State[S any](l *Log, d bus.Decider[S], cmd any) S {
+	state, _ := fold(l, d, d.Stream(cmd))
+	return state
+}
+
+// fold is the state of stream, as d folds it from the log, and the stream's next revision.
+func fold[S any](l *Log, d bus.Decider[S], stream string) (state S, revision uint64) {
+	if d.Initial != nil {
+		state = d.Initial()
+	}
+	for _, e := range l.Events {
+		if e.Event.Stream == stream {
+			state = d.Evolve(state, e.Payload)
+			revision++
+		}
+	}
+	return state, revision
 }

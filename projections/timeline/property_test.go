@@ -44,7 +44,7 @@ type history struct {
 var (
 	system = events.Actor{User: "process:opinion-outcomes", Role: "system"}
 	dneOrg = uuid.MustParse("1f0c6a52-9d3e-4b7a-8e21-5c4d3b2a1f03")
-	propSe = events.Actor{User: "secretariat@check.invalid", Organisation: dneOrg.String(), Role: "secretariat"}
+	propSe = projectiontest.For(projectiontest.Secretariat, dneOrg)
 )
 
 func (h *history) env(a events.Actor) bus.Envelope {
@@ -66,21 +66,6 @@ func decide[S any](h *history, d bus.Decider[S], actor events.Actor, cmd any) bo
 	}
 	h.accepted++
 	return true
-}
-
-// state folds the current state of the stream a command of d addresses.
-func state[S any](h *history, d bus.Decider[S], cmd any) S {
-	var s S
-	if d.Initial != nil {
-		s = d.Initial()
-	}
-	stream := d.Stream(cmd)
-	for _, e := range h.log.Events {
-		if e.Event.Stream == stream {
-			s = d.Evolve(s, e.Payload)
-		}
-	}
-	return s
 }
 
 func (h *history) groupFacts(g uuid.UUID) *opinions.GroupFacts {
@@ -105,10 +90,10 @@ func (h *history) step() {
 		if decide(h, mem, propSe, c) {
 			id := membership.OrganisationIDFor(c.CommandID)
 			h.orgs = append(h.orgs, id)
-			user := "member" + id.String()[:4] + "@check.invalid"
-			h.actors = append(h.actors, events.Actor{User: user, Organisation: id.String(), Role: "member"})
+			member := projectiontest.Member(id)
+			h.actors = append(h.actors, member)
 			decide(h, mem, propSe, membership.AddRepresentative{Envelope: h.env(propSe), OrganisationID: id.String(),
-				Name: "Élise " + id.String()[:4], Email: user, Role: "member"})
+				Name: "Élise " + id.String()[:4], Email: member.User, Role: "member"})
 		}
 	case 1:
 		lead, ok := pick(h, append([]uuid.UUID{dneOrg}, h.orgs...))
@@ -166,7 +151,7 @@ func (h *history) step() {
 		for range 1 + h.rng.IntN(4) {
 			who, _ := pick(h, []events.Actor{propSe, actor})
 			cmd := opinions.EditText{Envelope: h.env(who), OpinionID: o.String(), Group: h.groupFacts(h.opinionsOf[o])}
-			s := state(h, op, cmd)
+			s := projectiontest.State(h.log, op, cmd)
 			v := s.Version
 			cmd.BaseVersion, cmd.Text = &v, s.Text+" Ajout."
 			decide(h, op, who, cmd)
@@ -204,7 +189,7 @@ func (h *history) step() {
 			decide(h, op, propSe, opinions.OpenVote{Envelope: h.env(propSe), OpinionID: o.String(), Group: h.groupFacts(h.opinionsOf[o])})
 		case 1:
 			cmd := opinions.RecordOutcome{Envelope: h.env(system), OpinionID: o.String(), Outcome: "adopted", ConsultationID: uuid.NewString()}
-			if s := state(h, op, cmd); s.Frozen != nil {
+			if s := projectiontest.State(h.log, op, cmd); s.Frozen != nil {
 				cmd.TextSHA256 = s.Frozen.SHA256
 			}
 			decide(h, op, system, cmd)
@@ -222,7 +207,7 @@ func (h *history) step() {
 			Electorate: electorate, Deadline: h.log.Clock.Add(24 * time.Hour), Secret: h.rng.IntN(3) == 0, Results: "at_close",
 			ActiveOrganisations: h.active()}
 		if o, ok := pick(h, h.opinionList); ok && h.rng.IntN(2) == 0 {
-			if s := state(h, op, opinions.Publish{OpinionID: o.String()}); s.Frozen != nil {
+			if s := projectiontest.State(h.log, op, opinions.Publish{OpinionID: o.String()}); s.Frozen != nil {
 				c.OpinionID, c.OpinionTextSHA256 = o.String(), s.Frozen.SHA256
 				c.Opinion = &consultations.OpinionVersion{State: string(s.State), TextSHA256: s.Frozen.SHA256}
 			}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/projections"
+	"github.com/comite-partenaires/comite/projections/projectiontest"
 	"github.com/comite-partenaires/comite/services/actionsheets"
 	"github.com/comite-partenaires/comite/services/consultations"
 	"github.com/comite-partenaires/comite/services/membership"
@@ -19,8 +20,8 @@ import (
 
 var (
 	t0          = time.Date(2024, 3, 4, 9, 0, 0, 0, time.UTC)
-	secretariat = events.Actor{User: "dne@example.org", Organisation: uuid.NewString(), Role: "secretariat"}
-	observer    = events.Actor{User: "o@example.org", Role: "observer"}
+	secretariat = projectiontest.For(projectiontest.Secretariat, uuid.New())
+	observer    = projectiontest.Observer
 )
 
 // step is one event to feed: who, when (minutes after t0), what.
@@ -33,14 +34,11 @@ type step struct {
 // fold feeds the steps to v at positions after its own, and returns the events.
 func fold(t *testing.T, v *projections.View, steps ...step) []events.Event {
 	t.Helper()
+	f := projectiontest.NewFeeder(t, v)
 	var out []events.Event
 	for _, s := range steps {
-		ev := events.Event{ID: uuid.New(), Type: s.payload.EventType(), Position: v.Position() + 1,
-			Time: t0.Add(time.Duration(s.minutes) * time.Minute), Meta: events.Meta{Actor: s.actor}}
-		if err := v.Apply(ev, s.payload); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, ev)
+		f.Actor, f.Clock = s.actor, t0.Add(time.Duration(s.minutes)*time.Minute)
+		out = append(out, f.Feed(s.payload)...)
 	}
 	return out
 }
