@@ -18,7 +18,6 @@ package actionboard
 
 import (
 	"cmp"
-	"slices"
 	"strings"
 	"time"
 
@@ -188,29 +187,16 @@ func (m *model) touched(row *SheetRow, ev events.Event) []string {
 
 // Row implements projections.Model.
 func (m *model) Row(id string) (any, bool) {
-	r, ok := m.sheets[id]
-	if !ok {
-		return nil, false
-	}
-	return r.copy(), true
+	return projections.RowByID(m.sheets, id, (*SheetRow).copy)
 }
 
 // Rows implements projections.Model: the sheets by level (the commune first, the State
 // last), then due date, then title.
 func (m *model) Rows() []any {
-	list := make([]*SheetRow, 0, len(m.sheets))
-	for _, r := range m.sheets {
-		list = append(list, r)
-	}
-	slices.SortFunc(list, func(a, b *SheetRow) int {
+	return projections.SortedRows(m.sheets, func(a, b *SheetRow) int {
 		return cmp.Or(cmp.Compare(levelRank(a.Level), levelRank(b.Level)), strings.Compare(a.DueDate, b.DueDate),
 			strings.Compare(a.Title, b.Title), strings.Compare(a.ID, b.ID))
-	})
-	out := make([]any, len(list))
-	for i, r := range list {
-		out[i] = r.copy()
-	}
-	return out
+	}, (*SheetRow).copy)
 }
 
 // levelRank orders levels from the commune to the State; unknown levels come last.

@@ -225,22 +225,12 @@ func consultationOf(p events.Payload) (uuid.UUID, bool) {
 }
 
 // Row implements projections.Model.
-func (m *model) Row(id string) (any, bool) {
-	en, ok := m.entries[id]
-	if !ok {
-		return nil, false
-	}
-	return en.row(), true
-}
+func (m *model) Row(id string) (any, bool) { return projections.RowByID(m.entries, id, (*entry).row) }
 
 // Rows implements projections.Model: open consultations first, the nearest deadline
 // first, then closed ones, the latest closed first.
 func (m *model) Rows() []any {
-	list := make([]*entry, 0, len(m.entries))
-	for _, en := range m.entries {
-		list = append(list, en)
-	}
-	slices.SortFunc(list, func(a, b *entry) int {
+	return projections.SortedRows(m.entries, func(a, b *entry) int {
 		switch {
 		case a.C.Closed != b.C.Closed:
 			if a.C.Closed {
@@ -253,12 +243,7 @@ func (m *model) Rows() []any {
 			return b.closedAt().Compare(a.closedAt())
 		}
 		return strings.Compare(a.C.ID.String(), b.C.ID.String())
-	})
-	out := make([]any, len(list))
-	for i, en := range list {
-		out[i] = en.row()
-	}
-	return out
+	}, (*entry).row)
 }
 
 // closedAt is when the consultation closed (zero while open).

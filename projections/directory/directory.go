@@ -3,7 +3,6 @@
 package directory
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/google/uuid"
@@ -186,26 +185,13 @@ func (m organisationsModel) Apply(ev events.Event, p events.Payload) ([]string, 
 }
 
 func (m organisationsModel) Row(id string) (any, bool) {
-	o, ok := m.orgs[id]
-	if !ok {
-		return nil, false
-	}
-	return o.copy(), true
+	return projections.RowByID(m.orgs, id, (*OrganisationRow).copy)
 }
 
 func (m organisationsModel) Rows() []any {
-	list := make([]*OrganisationRow, 0, len(m.orgs))
-	for _, o := range m.orgs {
-		list = append(list, o)
-	}
-	sort.Slice(list, func(i, j int) bool {
-		return strings.ToLower(list[i].Acronym) < strings.ToLower(list[j].Acronym)
-	})
-	out := make([]any, len(list))
-	for i, o := range list {
-		out[i] = o.copy()
-	}
-	return out
+	return projections.SortedRows(m.orgs, func(a, b *OrganisationRow) int {
+		return strings.Compare(strings.ToLower(a.Acronym), strings.ToLower(b.Acronym))
+	}, (*OrganisationRow).copy)
 }
 
 // RowType describes the rows for the OpenAPI document.

@@ -104,11 +104,6 @@ func meetingIndex(g *GroupRow, id string) int {
 	return slices.IndexFunc(g.Meetings, func(m Meeting) bool { return m.ID == id })
 }
 
-// sortGroups orders list for display (see less).
-func sortGroups(list []*GroupRow) {
-	sort.Slice(list, func(i, j int) bool { return less(list[i], list[j]) })
-}
-
 // day is the UTC day of t, YYYY-MM-DD.
 func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 

@@ -8,6 +8,7 @@
 package groups
 
 import (
+	"cmp"
 	"strings"
 	"time"
 
@@ -126,39 +127,26 @@ type model struct {
 }
 
 func (m *model) Row(id string) (any, bool) {
-	g, ok := m.groups[id]
-	if !ok {
-		return nil, false
-	}
-	return g.copy(), true
+	return projections.RowByID(m.groups, id, (*GroupRow).copy)
 }
 
 // Rows returns the groups: open ones first, then by name.
 func (m *model) Rows() []any {
-	list := make([]*GroupRow, 0, len(m.groups))
-	for _, g := range m.groups {
-		list = append(list, g)
-	}
-	sortGroups(list)
-	out := make([]any, len(list))
-	for i, g := range list {
-		out[i] = g.copy()
-	}
-	return out
+	return projections.SortedRows(m.groups, compareGroups, (*GroupRow).copy)
 }
 
 // RowType describes the rows for the OpenAPI document.
 func (*model) RowType() any { return GroupRow{} }
 
-// less orders groups: open before closed, then by name, then by ID.
-func less(a, b *GroupRow) bool {
+// compareGroups orders groups: open before closed, then by name, then by ID.
+func compareGroups(a, b *GroupRow) int {
 	if a.Status != b.Status {
-		return a.Status == StatusOpen
+		if a.Status == StatusOpen {
+			return -1
+		}
+		return 1
 	}
-	if x, y := strings.ToLower(a.Name), strings.ToLower(b.Name); x != y {
-		return x < y
-	}
-	return a.ID < b.ID
+	return cmp.Or(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), strings.Compare(a.ID, b.ID))
 }
 
 // copy returns a deep copy the caller may keep: rows leave the view's lock as JSON later.

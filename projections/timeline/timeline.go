@@ -247,13 +247,7 @@ func (m *model) actor(a events.Actor) Actor {
 }
 
 // Row implements projections.Model.
-func (m *model) Row(id string) (any, bool) {
-	r, ok := m.rows[id]
-	if !ok {
-		return nil, false
-	}
-	return r.copy(), true
-}
+func (m *model) Row(id string) (any, bool) { return projections.RowByID(m.rows, id, (*EntryRow).copy) }
 
 // Rows implements projections.Model: newest first.
 func (m *model) Rows() []any {
