@@ -86,7 +86,7 @@ func TestRebuildEqualsLive(t *testing.T) {
 			return who()
 		}
 		for range 20 + rng.IntN(60) {
-			switch rng.IntN(19) {
+			switch op := rng.IntN(19); op {
 			case 0:
 				g := groups[rng.IntN(len(groups))]
 				if rng.IntN(2) == 0 {
@@ -104,48 +104,34 @@ func TestRebuildEqualsLive(t *testing.T) {
 				if id := w.create(a, g, kinds[rng.IntN(3)], "Texte "+sentence(rng), sentence(rng)); w.opinion(id).Created {
 					ids = append(ids, id)
 				}
-			case 3:
+			case 3, 4, 5:
 				id, ok := inState(svc.StateDraft)
 				if !ok {
 					continue
 				}
-				w.editText(drafter(id), id, sentence(rng)+" "+sentence(rng))
-			case 4:
-				id, ok := inState(svc.StateDraft)
-				if !ok {
-					continue
+				switch a := drafter(id); op {
+				case 3:
+					w.editText(a, id, sentence(rng)+" "+sentence(rng))
+				case 4:
+					w.push(a, id, w.opinion(id).Text+" "+sentence(rng))
+				case 5:
+					w.submit(a, id)
 				}
-				w.push(drafter(id), id, w.opinion(id).Text+" "+sentence(rng))
-			case 5:
-				id, ok := inState(svc.StateDraft)
-				if !ok {
-					continue
-				}
-				w.submit(drafter(id), id)
-			case 6, 7:
+			case 6, 7, 8, 9, 10:
 				id, ok := inState(svc.StateInReview)
 				if !ok {
 					continue
 				}
-				amendments = append(amendments, w.propose(who(), id, passage(rng, w.opinion(id).Text), sentence(rng)))
-			case 8:
-				id, ok := inState(svc.StateInReview)
-				if !ok {
-					continue
+				switch op {
+				case 6, 7:
+					amendments = append(amendments, w.propose(who(), id, passage(rng, w.opinion(id).Text), sentence(rng)))
+				case 8:
+					w.accept(drafter(id), id, pick(amendmentsOf(w.opinion(id), amendments)))
+				case 9:
+					w.reject(drafter(id), id, pick(amendmentsOf(w.opinion(id), amendments)))
+				case 10:
+					w.openVote(drafter(id), id)
 				}
-				w.accept(drafter(id), id, pick(amendmentsOf(w.opinion(id), amendments)))
-			case 9:
-				id, ok := inState(svc.StateInReview)
-				if !ok {
-					continue
-				}
-				w.reject(drafter(id), id, pick(amendmentsOf(w.opinion(id), amendments)))
-			case 10:
-				id, ok := inState(svc.StateInReview)
-				if !ok {
-					continue
-				}
-				w.openVote(drafter(id), id)
 			case 11, 16:
 				id, ok := inState(svc.StateVoting)
 				if !ok {
