@@ -23,8 +23,8 @@ func Member(org uuid.UUID) events.Actor {
 	return events.Actor{User: "member-" + org.String()[:8] + "@check.invalid", Organisation: org.String(), Role: "member"}
 }
 
-// For is a acting for org, e.g. the secretariat as a representative of the organisation
-// that holds it.
+// For is the actor a acting for organisation org, e.g. the secretariat as a representative
+// of the organisation that holds it.
 func For(a events.Actor, org uuid.UUID) events.Actor {
 	a.Organisation = org.String()
 	return a
