@@ -1,6 +1,8 @@
 // Package projectiontest checks read models against the promise of the projections
 // package: a view built live, event by event, while clients follow it through patches,
-// equals the same view rebuilt from scratch, and equals it again after a snapshot.
+// equals the same view rebuilt from scratch, and equals it again after a snapshot. It
+// also gives the views' tests what they share: a Log written by the real deciders, a
+// Feeder that turns payloads into events, and the actors they act and read as.
 package projectiontest
 
 import (
