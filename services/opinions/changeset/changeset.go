@@ -1,6 +1,8 @@
 // Package changeset reads, applies and writes CodeMirror 6 change sets in their JSON form
 // (ChangeSet.toJSON / ChangeSet.fromJSON of @codemirror/state), so that the opinions
-// service holds the same text as every editor that co-drafts it with @codemirror/collab.
+// service holds the same text as every editor that co-drafts it with @codemirror/collab;
+// it also composes and maps them (Compose, Map) exactly as @codemirror/state does, which
+// is what a collab client needs to rebase its changes.
 //
 // The JSON form is an array of sections, in document order:
 //
