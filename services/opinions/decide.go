@@ -200,8 +200,10 @@ func pushChanges(o Opinion, cmd PushChanges) ([]events.Payload, error) {
 			return nil, ErrTextTooLong.With("change set %d", i)
 		}
 		version++
+		// Stored normalised: editors compose what they receive, and CodeMirror composes
+		// correctly only sets in the form it builds itself (changeset.Normalize).
 		out = append(out, DraftChanged{OpinionID: o.ID, Version: version, ClientID: strings.TrimSpace(cmd.ClientID),
-			Source: SourcePush, Changes: changesJSON(cs)})
+			Source: SourcePush, Changes: changesJSON(cs.Normalize())})
 	}
 	return out, nil
 }

@@ -67,7 +67,8 @@ type DraftChanged struct {
 	Source string `json:"source"`
 	// AmendmentID is the accepted amendment (source "amendment" only).
 	AmendmentID uuid.UUID `json:"amendment_id,omitzero"`
-	// Changes is the change set in CodeMirror's JSON form (ChangeSet.toJSON), compact.
+	// Changes is the change set in CodeMirror's JSON form (ChangeSet.toJSON), compact;
+	// pushed sets are stored normalised (changeset.Normalize), as CodeMirror builds them.
 	Changes json.RawMessage `json:"changes"`
 }
 
