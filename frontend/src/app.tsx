@@ -264,7 +264,7 @@ function Account({
 function ReadOnlyNote() {
   const { t } = useI18n();
   return (
-    <section class="panel add-org" aria-labelledby="read-only-title">
+    <section class="panel form-panel add-org" aria-labelledby="read-only-title">
       <h2 id="read-only-title">{t('form.readOnly.title')}</h2>
       <p class="form-intro">{t('form.readOnly')}</p>
     </section>

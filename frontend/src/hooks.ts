@@ -17,6 +17,45 @@ export function useLiveRow<T extends LiveRow>(live: LiveClient, view: string, id
   return { row: state.items.find((r) => r.id === id), loaded: state.loaded };
 }
 
+/**
+ * Ids of rows that appeared after the view's first load, for a few seconds (to highlight
+ * them); the rows of the first load are never fresh.
+ */
+export function useFreshIds(loaded: boolean, items: readonly LiveRow[]): ReadonlySet<string> {
+  const known = useRef<Set<string> | null>(null);
+  const timers = useRef<ReturnType<typeof setTimeout>[]>([]);
+  const [fresh, setFresh] = useState<ReadonlySet<string>>(new Set());
+  useEffect(() => {
+    if (!loaded) return;
+    const ids = items.map((r) => r.id);
+    if (known.current === null) {
+      known.current = new Set(ids);
+      return;
+    }
+    const seen = known.current;
+    const added = ids.filter((id) => !seen.has(id));
+    if (added.length === 0) return;
+    for (const id of added) seen.add(id);
+    setFresh((prev) => new Set([...prev, ...added]));
+    timers.current.push(setTimeout(() => setFresh((prev) => new Set([...prev].filter((id) => !added.includes(id)))), 6000));
+  }, [loaded, items]);
+  useEffect(() => () => timers.current.forEach(clearTimeout), []);
+  return fresh;
+}
+
+/**
+ * The current time, moving every everyMs, so that deadlines and meetings pass while the
+ * page is open.
+ */
+export function useNow(everyMs: number): [number, (now: number) => void] {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(timer);
+  }, [everyMs]);
+  return [now, setNow];
+}
+
 /** The live connection's status. */
 export function useLiveStatus(live: LiveClient): LiveStatus {
   const [status, setStatus] = useState<LiveStatus>(live.status);

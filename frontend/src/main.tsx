@@ -2,6 +2,7 @@
 // the tab, seeded by HTTP reads for a fast first paint.
 import './fonts.css';
 import './styles.css';
+import './components.css';
 import { render } from 'preact';
 import { onUnauthenticated, readView } from './api';
 import { App } from './app';

@@ -1,5 +1,6 @@
 // Pieces every page shares: the i18n context, the header and footer, the connection
-// status and the language switch.
+// status and the language switch; facts, status badges and back links (styled by
+// components.css). The form pieces are in forms.tsx.
 import { createContext, type ComponentChildren } from 'preact';
 import { useContext } from 'preact/hooks';
 import { type Lang, type MessageKey, LANGS, translate } from './i18n';
@@ -81,5 +82,122 @@ export function LanguageSwitch({ onSwitch }: { onSwitch: (lang: Lang) => void })
       </svg>
       <span>{t('lang.switchTo')}</span>
     </button>
+  );
+}
+
+/**
+ * One term and its value in a list of facts (<dl class="facts"> or a page's own), with
+ * the item's class if any; testid goes on the value.
+ */
+export function Fact({
+  label,
+  testid,
+  class: cls,
+  children,
+}: {
+  label: string;
+  testid?: string;
+  class?: string;
+  children: ComponentChildren;
+}) {
+  return (
+    <div class={cls}>
+      <dt>{label}</dt>
+      <dd data-testid={testid}>{children}</dd>
+    </div>
+  );
+}
+
+/** The colour a status badge takes besides its words: neutral (grey) unless said. */
+export type Tone = 'neutral' | 'accent' | 'success' | 'warning' | 'error';
+
+/**
+ * A status in words, in a badge whose tone is only a second cue (never colour alone).
+ * extra adds a page's own classes; status goes to data-status.
+ */
+export function StatusBadge({
+  tone = 'neutral',
+  extra,
+  testid,
+  status,
+  children,
+}: {
+  tone?: Tone;
+  extra?: string;
+  testid?: string;
+  status?: string;
+  children: ComponentChildren;
+}) {
+  return (
+    <span class={`status-badge status-badge--${tone}${extra ? ` ${extra}` : ''}`} data-testid={testid} data-status={status}>
+      {children}
+    </span>
+  );
+}
+
+/** The link back to a list, above a detail page: « ← Back to … ». */
+export function BackLink({ href, class: cls, children }: { href: string; class: string; children: ComponentChildren }) {
+  return (
+    <p class={cls}>
+      <a href={href}>
+        <span aria-hidden="true">← </span>
+        {children}
+      </a>
+    </p>
+  );
+}
+
+/** A count that screen readers announce when it changes (a polite live region). */
+export function LiveCount({
+  id,
+  testid,
+  class: cls,
+  children,
+}: {
+  id?: string;
+  testid?: string;
+  class?: string;
+  children: ComponentChildren;
+}) {
+  return (
+    <p class={cls ? `count ${cls}` : 'count'} id={id} aria-live="polite" aria-atomic="true" data-testid={testid}>
+      {children}
+    </p>
+  );
+}
+
+/**
+ * A table in a scrollable region named by the heading titleId, described by its count
+ * (countId): a header cell per column, then the rows given as children.
+ */
+export function DataTable({
+  titleId,
+  countId,
+  labelled = false,
+  columns,
+  children,
+}: {
+  titleId: string;
+  countId: string;
+  /** Whether the table itself is named by the heading too. */
+  labelled?: boolean;
+  columns: readonly string[];
+  children: ComponentChildren;
+}) {
+  return (
+    <div class="table-wrap" role="region" aria-labelledby={titleId} tabIndex={0}>
+      <table class="table" aria-labelledby={labelled ? titleId : undefined} aria-describedby={countId}>
+        <thead>
+          <tr>
+            {columns.map((c, i) => (
+              <th scope="col" key={i}>
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
   );
 }

@@ -46,10 +46,27 @@ function formatParam(lang: Lang, v: string | number): string {
   return typeof v === 'number' ? new Intl.NumberFormat(lang).format(v) : v;
 }
 
-/** The count message base.one / base.other that fits n in lang (French: 0 and 1 are singular). */
-export function plural(lang: Lang, base: 'orgs.count' | 'wait.seconds' | 'wait.minutes', n: number): string {
+/** A function giving the message of a key in the current language (see ui.tsx's useI18n). */
+export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
+
+/** The base of every count message: a key whose base.one and base.other both exist. */
+export type PluralBase = {
+  [K in MessageKey]: K extends `${infer B}.one` ? (`${B}.other` extends MessageKey ? B : never) : never;
+}[MessageKey];
+
+/**
+ * The count message base.one / base.other that fits n in lang (French: 0 and 1 are
+ * singular), with {n} and the other params filled.
+ */
+export function plural(lang: Lang, base: PluralBase, n: number, params: Record<string, string | number> = {}): string {
   const form = new Intl.PluralRules(lang).select(n) === 'one' ? 'one' : 'other';
-  return translate(lang, `${base}.${form}` as MessageKey, { n });
+  return translate(lang, `${base}.${form}` as MessageKey, { ...params, n });
+}
+
+/** The message of key prefix.code (a status, a theme…), or the code itself when this build does not know it. */
+export function codeLabel(t: Translate, prefix: string, code: string): string {
+  const key = `${prefix}.${code}`;
+  return key in TABLES.fr ? t(key as MessageKey) : code;
 }
 
 /** Whether v names a supported language. */

@@ -51,14 +51,14 @@ export function BallotPanel({
   if (!seat) {
     if (c.status === 'closed') return null;
     return (
-      <section class="panel add-org" aria-labelledby="ballot-title">
+      <section class="panel form-panel" aria-labelledby="ballot-title">
         <h2 id="ballot-title">{t('consultations.ballot.title')}</h2>
         <p class="form-intro">{t('consultations.ballot.notElector')}</p>
       </section>
     );
   }
   return (
-    <section class="panel add-org cons-ballot" aria-labelledby="ballot-title" data-testid="cons-ballot">
+    <section class="panel form-panel cons-ballot" aria-labelledby="ballot-title" data-testid="cons-ballot">
       <h2 id="ballot-title">{t('consultations.ballot.title')}</h2>
       {seats.length > 1 && (
         <div class="field">
@@ -247,7 +247,7 @@ export function CloseConsultation({ live, c }: { live: LiveClient; c: Consultati
     await run('consultations/close-consultation', body, [`consultations:${c.id}`]);
   };
   return (
-    <section class="panel add-org" aria-labelledby="close-title">
+    <section class="panel form-panel" aria-labelledby="close-title">
       <h2 id="close-title">{t('consultations.close.title')}</h2>
       <p class="form-intro">{t('consultations.close.intro')}</p>
       <Failure outcome={outcome} title={t('consultations.close.failed')} />

@@ -100,7 +100,7 @@ export function OpenConsultationForm({ live }: { live: LiveClient }) {
   });
 
   return (
-    <section class="panel add-org cons-open" aria-labelledby="open-title">
+    <section class="panel form-panel cons-open" aria-labelledby="open-title">
       <h2 id="open-title">{t('consultations.form.title')}</h2>
       <p class="form-intro">{t('form.intro')}</p>
       <Failure outcome={outcome} title={t('consultations.form.failed')} />
