@@ -5,7 +5,8 @@ import type { Organisation } from '../api';
 import type { LiveClient, ViewState } from '../live';
 import { href } from '../router';
 import type { User } from '../session';
-import { useI18n } from '../ui';
+import { plural } from '../i18n';
+import { BackLink, Fact, useI18n } from '../ui';
 import { AddMemberForm, AttendanceForm, MinutesForm, ScheduleMeetingForm } from './groups-forms';
 import {
   type Group,
@@ -21,7 +22,7 @@ import {
   safeHttps,
   splitMeetings,
 } from './groups-model';
-import { StatusBadge, countText, formatDateTime, formatDay, kindLabel, themeLabel } from './groups-ui';
+import { GroupStatus, formatDateTime, formatDay, kindLabel, themeLabel } from './groups-ui';
 
 export function GroupDetail({
   live,
@@ -43,12 +44,9 @@ export function GroupDetail({
   const { lang, t } = useI18n();
   const group = groups.items.find((g) => g.id === id);
   const back = (
-    <p class="groups__back">
-      <a href={href('groups')}>
-        <span aria-hidden="true">← </span>
-        {t('groups.back')}
-      </a>
-    </p>
+    <BackLink href={href('groups')} class="groups__back">
+      {t('groups.back')}
+    </BackLink>
   );
   if (!group) {
     return (
@@ -77,24 +75,14 @@ export function GroupDetail({
           </h1>
           {group.description && <p class="lead">{group.description}</p>}
           <dl class="facts">
-            <div class="facts__item">
-              <dt>{t('groups.fact.theme')}</dt>
-              <dd>{themeLabel(t, group.theme)}</dd>
-            </div>
-            <div class="facts__item">
-              <dt>{t('groups.fact.status')}</dt>
-              <dd>
-                <StatusBadge status={group.status} />
-              </dd>
-            </div>
-            <div class="facts__item">
-              <dt>{t('groups.fact.lead')}</dt>
-              <dd>{lead ? `${lead.name}${lead.acronym ? ` (${lead.acronym})` : ''}` : unknown}</dd>
-            </div>
-            <div class="facts__item">
-              <dt>{t('groups.fact.members')}</dt>
-              <dd data-testid="member-count">{countText(lang, t, 'groups.members', group.members.length)}</dd>
-            </div>
+            <Fact label={t('groups.fact.theme')}>{themeLabel(t, group.theme)}</Fact>
+            <Fact label={t('groups.fact.status')}>
+              <GroupStatus status={group.status} />
+            </Fact>
+            <Fact label={t('groups.fact.lead')}>{lead ? `${lead.name}${lead.acronym ? ` (${lead.acronym})` : ''}` : unknown}</Fact>
+            <Fact label={t('groups.fact.members')} testid="member-count">
+              {plural(lang, 'groups.members', group.members.length)}
+            </Fact>
           </dl>
           {group.status !== 'open' && group.close_reason && (
             <p class="groups__closed">{t('groups.closedReason', { reason: group.close_reason })}</p>
@@ -114,19 +102,15 @@ export function GroupDetail({
   );
 }
 
-function MembersSection({
-  live,
-  user,
-  group,
-  orgs,
-  orgList,
-}: {
+/** What the sections of a group's page share. */
+interface SectionProps {
   live: LiveClient;
   user: User;
   group: Group;
   orgs: ReadonlyMap<string, OrgLike>;
-  orgList: Organisation[];
-}) {
+}
+
+function MembersSection({ live, user, group, orgs, orgList }: SectionProps & { orgList: Organisation[] }) {
   const { lang, t } = useI18n();
   const unknown = t('groups.org.unknown');
   const others = useMemo(() => candidates(orgList, group, lang), [orgList, group, lang]);
@@ -161,21 +145,7 @@ function MembersSection({
   );
 }
 
-function MeetingsSection({
-  live,
-  user,
-  group,
-  orgs,
-  now,
-  meets,
-}: {
-  live: LiveClient;
-  user: User;
-  group: Group;
-  orgs: ReadonlyMap<string, OrgLike>;
-  now: number;
-  meets: boolean;
-}) {
+function MeetingsSection({ live, user, group, orgs, now, meets }: SectionProps & { now: number; meets: boolean }) {
   const { t } = useI18n();
   const { upcoming, past } = splitMeetings(group.meetings, now);
   return (
@@ -183,22 +153,21 @@ function MeetingsSection({
       <div class="panel__head">
         <h2 id="meetings-title">{t('groups.meetings.title')}</h2>
       </div>
-      <section aria-labelledby="upcoming-title" data-testid="upcoming-meetings">
-        <h3 id="upcoming-title">{t('groups.meetings.upcoming')}</h3>
-        {upcoming.length === 0 ? (
-          <p class="empty">{t('groups.meetings.noneUpcoming')}</p>
-        ) : (
-          upcoming.map((m) => <MeetingCard key={m.id} live={live} user={user} group={group} meeting={m} orgs={orgs} now={now} meets={meets} />)
-        )}
-      </section>
-      <section aria-labelledby="past-title" data-testid="past-meetings">
-        <h3 id="past-title">{t('groups.meetings.past')}</h3>
-        {past.length === 0 ? (
-          <p class="empty">{t('groups.meetings.nonePast')}</p>
-        ) : (
-          past.map((m) => <MeetingCard key={m.id} live={live} user={user} group={group} meeting={m} orgs={orgs} now={now} meets={meets} />)
-        )}
-      </section>
+      {(
+        [
+          ['upcoming', upcoming, 'groups.meetings.upcoming', 'groups.meetings.noneUpcoming'],
+          ['past', past, 'groups.meetings.past', 'groups.meetings.nonePast'],
+        ] as const
+      ).map(([which, meetings, title, none]) => (
+        <section key={which} aria-labelledby={`${which}-title`} data-testid={`${which}-meetings`}>
+          <h3 id={`${which}-title`}>{t(title)}</h3>
+          {meetings.length === 0 ? (
+            <p class="empty">{t(none)}</p>
+          ) : (
+            meetings.map((m) => <MeetingCard key={m.id} live={live} user={user} group={group} meeting={m} orgs={orgs} now={now} meets={meets} />)
+          )}
+        </section>
+      ))}
     </section>
   );
 }
@@ -211,15 +180,7 @@ function MeetingCard({
   orgs,
   now,
   meets,
-}: {
-  live: LiveClient;
-  user: User;
-  group: Group;
-  meeting: Meeting;
-  orgs: ReadonlyMap<string, OrgLike>;
-  now: number;
-  meets: boolean;
-}) {
+}: SectionProps & { meeting: Meeting; now: number; meets: boolean }) {
   const { lang, t } = useI18n();
   const started = hasStarted(meeting, now);
   const video = safeHttps(meeting.video_url);
@@ -230,27 +191,16 @@ function MeetingCard({
       <p class="groups-meeting__kind">{kindLabel(t, meeting.kind)}</p>
       <h4 id={titleId}>{meeting.title}</h4>
       <dl class="groups-meeting__facts">
-        <div>
-          <dt>{t('groups.meeting.when')}</dt>
-          <dd>
-            <time dateTime={meeting.starts_at}>{formatDateTime(lang, meeting.starts_at)}</time>
-          </dd>
-        </div>
-        {meeting.place && (
-          <div>
-            <dt>{t('groups.meeting.place')}</dt>
-            <dd>{meeting.place}</dd>
-          </div>
-        )}
+        <Fact label={t('groups.meeting.when')}>
+          <time dateTime={meeting.starts_at}>{formatDateTime(lang, meeting.starts_at)}</time>
+        </Fact>
+        {meeting.place && <Fact label={t('groups.meeting.place')}>{meeting.place}</Fact>}
         {video && (
-          <div>
-            <dt>{t('groups.meeting.video')}</dt>
-            <dd>
-              <a href={video} rel="noopener noreferrer">
-                {t('groups.meeting.videoLink')}
-              </a>
-            </dd>
-          </div>
+          <Fact label={t('groups.meeting.video')}>
+            <a href={video} rel="noopener noreferrer">
+              {t('groups.meeting.videoLink')}
+            </a>
+          </Fact>
         )}
       </dl>
       <h5>{t('groups.meeting.agenda')}</h5>
@@ -304,10 +254,9 @@ function AttendanceBlock({ group, meeting, orgs }: { group: Group; meeting: Meet
             ] as const
           ).map(([key, names]) =>
             names.length ? (
-              <div key={key}>
-                <dt>{t(key)}</dt>
-                <dd>{names.join(', ')}</dd>
-              </div>
+              <Fact key={key} label={t(key)}>
+                {names.join(', ')}
+              </Fact>
             ) : null,
           )}
         </dl>
@@ -357,7 +306,7 @@ function ReadOnlyNote({ user, group }: { user: User; group: Group }) {
   const key =
     group.status !== 'open' ? 'groups.readOnly.closed' : user.role === 'observer' ? 'groups.readOnly.observer' : 'groups.readOnly.other';
   return (
-    <section class="panel groups-form" aria-labelledby="read-only-title" data-testid="read-only">
+    <section class="panel form-panel" aria-labelledby="read-only-title" data-testid="read-only">
       <h2 id="read-only-title">{t('groups.readOnly.title')}</h2>
       <p class="form-intro">{t(key)}</p>
     </section>

@@ -2,11 +2,24 @@
 // add a member. Each sends one command and shows success only once the `groups` view
 // shows its effect (read-your-writes); a refusal is shown with the server's words, next
 // to the fields it names, and the typed input is kept.
-import { type ComponentChildren } from 'preact';
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { type Problem, problemMessage } from '../api';
-import { useCommand, type CommandOutcome } from '../hooks';
-import { type MessageKey, ruleKey } from '../i18n';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { problemMessage } from '../api';
+import {
+  Field,
+  Options,
+  type Outcome,
+  OutcomeAlert,
+  SubmitButton,
+  bindFields,
+  codeChoices,
+  controlProps,
+  orgChoices,
+  ruleMessage,
+  useFieldErrors,
+  useValues,
+} from '../forms';
+import { useCommand } from '../hooks';
+import type { Lang, Translate } from '../i18n';
 import type { LiveClient } from '../live';
 import { useI18n } from '../ui';
 import {
@@ -22,12 +35,11 @@ import {
   parseAgenda,
   scheduleField,
 } from './groups-model';
-import { kindLabel } from './groups-ui';
 
 const VIEWS = ['groups'] as const;
 
 /** The message explaining a violated rule the server named for a field. */
-function ruleMessage(t: (k: MessageKey) => string, rule: string, general: string | undefined): string {
+function groupRule(t: Translate, rule: string, outcome: Outcome | null, lang: Lang): string {
   const name = rule.split(/[=,]/)[0]!.trim().toLowerCase();
   switch (name) {
     case 'future':
@@ -41,98 +53,7 @@ function ruleMessage(t: (k: MessageKey) => string, rule: string, general: string
     case 'committee_organisation':
       return t('groups.rule.committee');
   }
-  const key = ruleKey(rule);
-  return key ? t(key) : (general ?? rule);
-}
-
-/** The failure or success message of a form, announced; the failure takes the focus. */
-function Outcome({
-  outcome,
-  failed,
-  success,
-  testid,
-  fieldsShown = false,
-}: {
-  outcome: CommandOutcome | null;
-  failed: MessageKey;
-  success: string | null;
-  testid: string;
-  /** Whether the failure named fields the form shows: the first of them takes the focus then. */
-  fieldsShown?: boolean;
-}) {
-  const { lang, t } = useI18n();
-  const box = useRef<HTMLDivElement>(null);
-  const failure = outcome?.kind === 'problem' || outcome?.kind === 'network';
-  useEffect(() => {
-    if (failure && !fieldsShown) box.current?.focus();
-  }, [outcome]);
-  if (failure) {
-    return (
-      <div class="alert alert--error" role="alert" tabIndex={-1} ref={box} data-testid={`${testid}-error`}>
-        <p class="alert__title">{t(failed)}</p>
-        {outcome.kind === 'network' ? (
-          <p>{t('groups.form.network')}</p>
-        ) : (
-          <p>{problemMessage(outcome.problem, lang) ?? t('groups.form.unexpected', { status: outcome.status })}</p>
-        )}
-      </div>
-    );
-  }
-  if (outcome?.kind === 'success' && success) {
-    return (
-      <div class="alert alert--success" role="status" data-testid={`${testid}-success`}>
-        <p>{success}</p>
-      </div>
-    );
-  }
-  return null;
-}
-
-/** A labelled field with its hint and its error. */
-function Field({
-  id,
-  label,
-  hint,
-  required,
-  error,
-  children,
-}: {
-  id: string;
-  label: string;
-  hint?: string;
-  required?: boolean;
-  error?: string;
-  children: ComponentChildren;
-}) {
-  return (
-    <div class={`field${error ? ' field--error' : ''}`}>
-      <label for={id}>
-        {label}
-        {required && (
-          <span class="field__required" aria-hidden="true">
-            {' '}
-            *
-          </span>
-        )}
-      </label>
-      {hint && (
-        <p class="field__hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      {children}
-      {error && (
-        <p class="field__error" id={`${id}-error`}>
-          {error}
-        </p>
-      )}
-    </div>
-  );
-}
-
-/** aria-describedby of a field: its hint and its error, if any. */
-function describedBy(id: string, hint: boolean, error: string | undefined): string | undefined {
-  return [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  return ruleMessage(t, rule, (outcome?.kind === 'problem' && problemMessage(outcome.problem, lang)) || rule);
 }
 
 type ScheduleValues = { title: string; kind: string; starts_at: string; place: string; video_url: string; agenda: string };
@@ -140,42 +61,19 @@ type ScheduleField = keyof ScheduleValues;
 const SCHEDULE_EMPTY: ScheduleValues = { title: '', kind: 'meeting', starts_at: '', place: '', video_url: '', agenda: '' };
 const SCHEDULE_ORDER: ScheduleField[] = ['title', 'kind', 'starts_at', 'place', 'video_url', 'agenda'];
 
-/** Field errors of a problem, by form field, in the current language. */
-function fieldErrors<F extends string>(
-  problem: Problem | undefined,
-  map: (path: string) => F | undefined,
-  general: string | undefined,
-  t: (k: MessageKey) => string,
-): Partial<Record<F, string>> {
-  const out: Partial<Record<F, string>> = {};
-  for (const [path, rule] of Object.entries(problem?.fields ?? {})) {
-    const f = map(path);
-    if (f && !out[f]) out[f] = ruleMessage(t, String(rule), general);
-  }
-  return out;
-}
-
 /** Schedules a meeting of the group: title, kind, date and time, place or video, agenda. */
 export function ScheduleMeetingForm({ live, group }: { live: LiveClient; group: Group }) {
   const { lang, t } = useI18n();
-  const [values, setValues] = useState<ScheduleValues>(SCHEDULE_EMPTY);
+  const [values, setValues, set] = useValues<ScheduleValues>(SCHEDULE_EMPTY);
   const [done, setDone] = useState<string | null>(null);
   const { run, busy, outcome } = useCommand(live);
   const form = useRef<HTMLFormElement>(null);
-  const problem = outcome?.kind === 'problem' ? outcome.problem : undefined;
-  const errors = useMemo(
-    () => fieldErrors<ScheduleField>(problem, scheduleField, problem && problemMessage(problem, lang), t),
-    [problem, lang, t],
-  );
+  const errors = useFieldErrors(outcome, scheduleField, (rule) => groupRule(t, rule, outcome, lang));
   useEffect(() => {
     const first = SCHEDULE_ORDER.find((f) => errors[f]);
     if (first) form.current?.querySelector<HTMLElement>(`[name="${first}"]`)?.focus();
   }, [outcome]);
 
-  const set = (name: ScheduleField) => (e: Event) => {
-    const v = (e.currentTarget as HTMLInputElement).value;
-    setValues((prev) => ({ ...prev, [name]: v }));
-  };
 
   const onSubmit = async (e: Event) => {
     e.preventDefault();
@@ -197,83 +95,41 @@ export function ScheduleMeetingForm({ live, group }: { live: LiveClient; group: 
     }
   };
 
-  // What every text input of the form shares: its name, value and error.
-  const common = (name: ScheduleField, hint = false) => ({
-    id: `gs-${name}`,
-    name,
-    value: values[name],
-    onInput: set(name),
-    'aria-invalid': errors[name] ? ('true' as const) : undefined,
-    'aria-describedby': describedBy(`gs-${name}`, hint, errors[name]),
-  });
+  const { field, control } = bindFields('gs-', values, errors);
 
   return (
-    <section class="panel groups-form" aria-labelledby="schedule-title" data-testid="schedule-form">
+    <section class="panel form-panel" aria-labelledby="schedule-title" data-testid="schedule-form">
       <h2 id="schedule-title">{t('groups.schedule.title')}</h2>
       <p class="form-intro">{t('groups.form.required')}</p>
-      <Outcome
+      <OutcomeAlert
         outcome={outcome}
-        failed="groups.schedule.failed"
+        title={t('groups.schedule.failed')}
         success={done && t('groups.schedule.success', { title: done })}
         testid="schedule"
-        fieldsShown={Object.keys(errors).length > 0}
+        focus={Object.keys(errors).length === 0}
       />
       <form ref={form} onSubmit={onSubmit} noValidate aria-busy={busy}>
-        <Field id="gs-title" label={t('groups.schedule.meetingTitle')} required error={errors.title}>
-          <input type="text" required autoComplete="off" {...common('title')} />
+        <Field {...field('title')} label={t('groups.schedule.meetingTitle')} required>
+          <input {...control('title')} type="text" required autoComplete="off" onInput={set('title')} />
         </Field>
-        <Field id="gs-kind" label={t('groups.schedule.kind')} required error={errors.kind}>
-          <select
-            id="gs-kind"
-            name="kind"
-            value={values.kind}
-            onChange={set('kind')}
-            aria-invalid={errors.kind ? 'true' : undefined}
-            aria-describedby={describedBy('gs-kind', false, errors.kind)}
-          >
-            {MEETING_KINDS.map((k) => (
-              <option value={k} key={k}>
-                {kindLabel(t, k)}
-              </option>
-            ))}
+        <Field {...field('kind')} label={t('groups.schedule.kind')} required>
+          <select {...control('kind')} onChange={set('kind')}>
+            <Options choices={codeChoices(t, 'groups.kind', MEETING_KINDS)} />
           </select>
         </Field>
-        <Field
-          id="gs-starts_at"
-          label={t('groups.schedule.startsAt')}
-          hint={t('groups.schedule.startsAt.hint')}
-          required
-          error={errors.starts_at}
-        >
-          <input type="datetime-local" required {...common('starts_at', true)} />
+        <Field {...field('starts_at')} label={t('groups.schedule.startsAt')} hint={t('groups.schedule.startsAt.hint')} required>
+          <input {...control('starts_at', true)} type="datetime-local" required onInput={set('starts_at')} />
         </Field>
-        <Field id="gs-place" label={t('groups.schedule.place')} hint={t('groups.schedule.place.hint')} error={errors.place}>
-          <input type="text" autoComplete="off" {...common('place', true)} />
+        <Field {...field('place')} label={t('groups.schedule.place')} hint={t('groups.schedule.place.hint')}>
+          <input {...control('place', true)} type="text" autoComplete="off" onInput={set('place')} />
         </Field>
-        <Field id="gs-video_url" label={t('groups.schedule.video')} hint={t('groups.schedule.video.hint')} error={errors.video_url}>
-          <input type="url" inputMode="url" autoComplete="url" {...common('video_url', true)} />
+        <Field {...field('video_url')} label={t('groups.schedule.video')} hint={t('groups.schedule.video.hint')}>
+          <input {...control('video_url', true)} type="url" inputMode="url" autoComplete="url" onInput={set('video_url')} />
         </Field>
-        <Field
-          id="gs-agenda"
-          label={t('groups.schedule.agenda')}
-          hint={t('groups.schedule.agenda.hint')}
-          required
-          error={errors.agenda}
-        >
-          <textarea
-            id="gs-agenda"
-            name="agenda"
-            rows={4}
-            required
-            value={values.agenda}
-            onInput={set('agenda')}
-            aria-invalid={errors.agenda ? 'true' : undefined}
-            aria-describedby={describedBy('gs-agenda', true, errors.agenda)}
-          />
+        <Field {...field('agenda')} label={t('groups.schedule.agenda')} hint={t('groups.schedule.agenda.hint')} required>
+          <textarea {...control('agenda', true)} rows={4} required onInput={set('agenda')} />
         </Field>
-        <button type="submit" class="button" disabled={busy}>
-          {busy ? t('groups.form.submitting') : t('groups.schedule.submit')}
-        </button>
+        <SubmitButton busy={busy}>{t('groups.schedule.submit')}</SubmitButton>
       </form>
     </section>
   );
@@ -316,9 +172,9 @@ export function AttendanceForm({
   return (
     <details class="groups-action" data-testid="attendance-action">
       <summary>{t('groups.attendanceForm.summary')}</summary>
-      <Outcome
+      <OutcomeAlert
         outcome={outcome}
-        failed="groups.attendanceForm.failed"
+        title={t('groups.attendanceForm.failed')}
         success={done ? t('groups.attendanceForm.success') : null}
         testid="attendance"
       />
@@ -350,9 +206,7 @@ export function AttendanceForm({
             </fieldset>
           );
         })}
-        <button type="submit" class="button" disabled={busy}>
-          {busy ? t('groups.form.submitting') : t('groups.attendanceForm.submit')}
-        </button>
+        <SubmitButton busy={busy}>{t('groups.attendanceForm.submit')}</SubmitButton>
       </form>
     </details>
   );
@@ -365,8 +219,7 @@ export function MinutesForm({ live, group, meeting }: { live: LiveClient; group:
   const { run, busy, outcome } = useCommand(live);
   const [done, setDone] = useState(false);
   const id = `gm-${meeting.id}`;
-  const problem = outcome?.kind === 'problem' ? outcome.problem : undefined;
-  const error = problem?.fields?.text ? ruleMessage(t, problem.fields.text, problemMessage(problem, lang)) : undefined;
+  const error = useFieldErrors(outcome, (name) => (name === 'text' ? name : undefined), (rule) => groupRule(t, rule, outcome, lang)).text;
   const area = useRef<HTMLTextAreaElement>(null);
   useEffect(() => {
     if (error) area.current?.focus();
@@ -382,24 +235,26 @@ export function MinutesForm({ live, group, meeting }: { live: LiveClient; group:
   return (
     <details class="groups-action" data-testid="minutes-action">
       <summary>{t(meeting.minutes_published ? 'groups.minutesForm.summaryAgain' : 'groups.minutesForm.summary')}</summary>
-      <Outcome outcome={outcome} failed="groups.minutesForm.failed" success={done ? t('groups.minutesForm.success') : null} testid="minutes" fieldsShown={!!error} />
+      <OutcomeAlert
+        outcome={outcome}
+        title={t('groups.minutesForm.failed')}
+        success={done ? t('groups.minutesForm.success') : null}
+        testid="minutes"
+        focus={!error}
+      />
       <form onSubmit={onSubmit} noValidate aria-busy={busy}>
         <Field id={id} label={t('groups.minutesForm.text')} hint={t('groups.minutesForm.hint')} required error={error}>
           <textarea
+            {...controlProps(id, error, true)}
             ref={area}
-            id={id}
             name="text"
             rows={6}
             required
             value={text}
             onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)}
-            aria-invalid={error ? 'true' : undefined}
-            aria-describedby={describedBy(id, true, error)}
           />
         </Field>
-        <button type="submit" class="button" disabled={busy}>
-          {busy ? t('groups.form.submitting') : t('groups.minutesForm.submit')}
-        </button>
+        <SubmitButton busy={busy}>{t('groups.minutesForm.submit')}</SubmitButton>
       </form>
     </details>
   );
@@ -411,9 +266,11 @@ export function AddMemberForm({ live, group, candidates }: { live: LiveClient; g
   const [org, setOrg] = useState('');
   const [done, setDone] = useState<string | null>(null);
   const { run, busy, outcome } = useCommand(live);
-  const problem = outcome?.kind === 'problem' ? outcome.problem : undefined;
-  const rule = problem?.fields?.organisation_id;
-  const error = rule ? ruleMessage(t, rule, problemMessage(problem, lang)) : undefined;
+  const error = useFieldErrors(
+    outcome,
+    (name) => (name === 'organisation_id' ? name : undefined),
+    (rule) => groupRule(t, rule, outcome, lang),
+  ).organisation_id;
 
   const onSubmit = async (e: Event) => {
     e.preventDefault();
@@ -429,12 +286,12 @@ export function AddMemberForm({ live, group, candidates }: { live: LiveClient; g
   return (
     <div class="groups-add-member" data-testid="add-member-form">
       <h3 id="add-member-title">{t('groups.addMember.title')}</h3>
-      <Outcome
+      <OutcomeAlert
         outcome={outcome}
-        failed="groups.addMember.failed"
+        title={t('groups.addMember.failed')}
         success={done && t('groups.addMember.success', { org: done })}
         testid="add-member"
-        fieldsShown={!!error}
+        focus={!error}
       />
       {candidates.length === 0 ? (
         <p class="groups__muted">{t('groups.addMember.none')}</p>
@@ -442,25 +299,16 @@ export function AddMemberForm({ live, group, candidates }: { live: LiveClient; g
         <form onSubmit={onSubmit} noValidate aria-busy={busy} aria-labelledby="add-member-title">
           <Field id="gam-org" label={t('groups.addMember.org')} required error={error}>
             <select
-              id="gam-org"
+              {...controlProps('gam-org', error)}
               name="organisation_id"
               required
               value={org}
               onChange={(e) => setOrg((e.currentTarget as HTMLSelectElement).value)}
-              aria-invalid={error ? 'true' : undefined}
-              aria-describedby={describedBy('gam-org', false, error)}
             >
-              <option value="">{t('groups.addMember.choose')}</option>
-              {candidates.map((o) => (
-                <option value={o.id} key={o.id}>
-                  {o.acronym ? `${o.acronym} — ${o.name}` : o.name}
-                </option>
-              ))}
+              <Options none={t('groups.addMember.choose')} choices={orgChoices(candidates)} />
             </select>
           </Field>
-          <button type="submit" class="button button--secondary" disabled={busy}>
-            {busy ? t('groups.form.submitting') : t('groups.addMember.submit')}
-          </button>
+          <SubmitButton busy={busy} secondary>{t('groups.addMember.submit')}</SubmitButton>
         </form>
       )}
     </div>

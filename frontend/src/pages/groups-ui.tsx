@@ -1,38 +1,26 @@
-// Small pieces the working groups page and its detail share: labels, counts, dates.
-import type { Lang, MessageKey } from '../i18n';
-import { useI18n } from '../ui';
+// Small pieces the working groups page and its detail share: labels, dates.
+import { type Lang, type Translate, codeLabel } from '../i18n';
+import { StatusBadge, useI18n } from '../ui';
 
 /** The group's status as text (never colour alone). */
-export function StatusBadge({ status }: { status: string }) {
+export function GroupStatus({ status }: { status: string }) {
   const { t } = useI18n();
   const open = status === 'open';
   return (
-    <span class={`groups__status groups__status--${open ? 'open' : 'closed'}`} data-testid="group-status">
+    <StatusBadge tone={open ? 'success' : 'neutral'} testid="group-status">
       {t(open ? 'groups.status.open' : 'groups.status.closed')}
-    </span>
+    </StatusBadge>
   );
 }
 
-type T = (key: MessageKey, params?: Record<string, string | number>) => string;
-
-/** "{n} thing(s)" with the language's plural rules; base.one / base.other must exist. */
-export function countText(lang: Lang, t: T, base: 'groups.count' | 'groups.members', n: number): string {
-  const form = new Intl.PluralRules(lang).select(n) === 'one' ? 'one' : 'other';
-  return t(`${base}.${form}` as MessageKey, { n });
-}
-
 /** A theme's name, or its code for a theme this build does not know. */
-export function themeLabel(t: T, theme: string): string {
-  const key = `groups.theme.${theme}`;
-  const s = t(key as MessageKey);
-  return s === key ? theme : s;
+export function themeLabel(t: Translate, theme: string): string {
+  return codeLabel(t, 'groups.theme', theme);
 }
 
 /** A kind of meeting's name, or its code for a kind this build does not know. */
-export function kindLabel(t: T, kind: string): string {
-  const key = `groups.kind.${kind}`;
-  const s = t(key as MessageKey);
-  return s === key ? kind : s;
+export function kindLabel(t: Translate, kind: string): string {
+  return codeLabel(t, 'groups.kind', kind);
 }
 
 /** A meeting's date and time in the user's language and time zone. */

@@ -1,12 +1,13 @@
 // The working groups page: the list of groups (#/groups) and one group's detail
 // (#/groups/<id>, in groups-detail.tsx), both live over the `groups` view.
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo } from 'preact/hooks';
 import type { Organisation } from '../api';
-import { useLiveView } from '../hooks';
+import { useLiveView, useNow } from '../hooks';
+import { plural } from '../i18n';
 import { href } from '../router';
-import { useI18n } from '../ui';
+import { DataTable, LiveCount, useI18n } from '../ui';
 import { GroupDetail } from './groups-detail';
-import { StatusBadge, countText, formatDateTime, kindLabel, themeLabel } from './groups-ui';
+import { GroupStatus, formatDateTime, kindLabel, themeLabel } from './groups-ui';
 import { type Group, type OrgLike, nextMeeting, nextStart, sortGroups } from './groups-model';
 import type { PageProps } from './page';
 import './groups.css';
@@ -15,7 +16,7 @@ export function GroupsPage({ live, user, id }: PageProps) {
   const groups = useLiveView<Group>(live, 'groups');
   const orgsView = useLiveView<Organisation>(live, 'organisations');
   const orgs = useMemo(() => new Map<string, OrgLike>(orgsView.items.map((o) => [o.id, o])), [orgsView.items]);
-  const now = useNow(groups.items);
+  const now = useMeetingClock(groups.items);
   if (id) {
     return <GroupDetail live={live} user={user} id={id} groups={groups} orgs={orgs} orgList={orgsView.items} now={now} />;
   }
@@ -46,30 +47,21 @@ function GroupList({
           <h2 id="groups-list-title" class="visually-hidden">
             {t('groups.title')}
           </h2>
-          <p class="count" id="groups-count" aria-live="polite" aria-atomic="true" data-testid="groups-count">
-            {loaded ? countText(lang, t, 'groups.count', rows.length) : t('groups.loading')}
-          </p>
+          <LiveCount id="groups-count" testid="groups-count">
+            {loaded ? plural(lang, 'groups.count', rows.length) : t('groups.loading')}
+          </LiveCount>
         </div>
         {loaded && rows.length === 0 && <p class="empty">{t('groups.empty')}</p>}
         {rows.length > 0 && (
-          <div class="table-wrap" role="region" aria-labelledby="groups-list-title" tabIndex={0}>
-            <table class="table" aria-describedby="groups-count">
-              <thead>
-                <tr>
-                  <th scope="col">{t('groups.col.name')}</th>
-                  <th scope="col">{t('groups.col.theme')}</th>
-                  <th scope="col">{t('groups.col.status')}</th>
-                  <th scope="col">{t('groups.col.members')}</th>
-                  <th scope="col">{t('groups.col.next')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((g) => (
-                  <GroupListRow key={g.id} group={g} orgs={orgs} now={now} />
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            titleId="groups-list-title"
+            countId="groups-count"
+            columns={(['name', 'theme', 'status', 'members', 'next'] as const).map((c) => t(`groups.col.${c}`))}
+          >
+            {rows.map((g) => (
+              <GroupListRow key={g.id} group={g} orgs={orgs} now={now} />
+            ))}
+          </DataTable>
         )}
       </section>
     </div>
@@ -90,9 +82,9 @@ function GroupListRow({ group, orgs, now }: { group: Group; orgs: ReadonlyMap<st
       </th>
       <td>{themeLabel(t, group.theme)}</td>
       <td>
-        <StatusBadge status={group.status} />
+        <GroupStatus status={group.status} />
       </td>
-      <td class="groups__num">{countText(lang, t, 'groups.members', group.members.length)}</td>
+      <td class="groups__num">{plural(lang, 'groups.members', group.members.length)}</td>
       <td data-testid="next-meeting">
         {next ? (
           <>
@@ -115,12 +107,8 @@ function GroupListRow({ group, orgs, now }: { group: Group; orgs: ReadonlyMap<st
  * The current time, refreshed every 30 s and at the moment the next of these groups'
  * meetings starts, so that a meeting moves from "upcoming" to "past" on time.
  */
-function useNow(groups: readonly Group[]): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const tick = setInterval(() => setNow(Date.now()), 30_000);
-    return () => clearInterval(tick);
-  }, []);
+function useMeetingClock(groups: readonly Group[]): number {
+  const [now, setNow] = useNow(30_000);
   const next = nextStart(groups, now);
   useEffect(() => {
     if (next === undefined) return;
