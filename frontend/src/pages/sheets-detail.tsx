@@ -1,15 +1,24 @@
 // One action sheet (#/sheets/<id>): everything the board shows, plus its description,
 // outcome and history, live over the one row action-sheets:<id>.
 import { useRef } from 'preact/hooks';
-import type { Organisation } from '../api';
 import { useLiveRow } from '../hooks';
-import type { LiveClient } from '../live';
+import { codeLabel } from '../i18n';
 import { href } from '../router';
-import type { User } from '../session';
-import { useI18n } from '../ui';
-import { type Notice, type OnDone, type OpinionRef, SheetActions } from './sheets-forms';
+import { BackLink, Fact, useI18n } from '../ui';
+import { type Notice, SheetActions } from './sheets-forms';
 import type { SheetRow } from './sheets-model';
-import { NoticeRegion, ProgressFigure, SheetBadges, codeLabel, formatCivil, formatInstant, formatPercent } from './sheets-ui';
+import {
+  DueFact,
+  NoticeRegion,
+  OpinionFact,
+  ProgressFact,
+  SheetBadges,
+  type SheetProps,
+  ThemeFact,
+  formatCivil,
+  formatInstant,
+  formatPercent,
+} from './sheets-ui';
 
 /** One entry of a sheet's history, oldest first. */
 interface HistoryEntry {
@@ -28,28 +37,16 @@ export function SheetDetail({
   today,
   notice,
   onDone,
-}: {
-  live: LiveClient;
-  user: User;
-  id: string;
-  orgs: ReadonlyMap<string, Organisation>;
-  opinions: ReadonlyMap<string, OpinionRef>;
-  today: string;
-  notice: Notice | null;
-  onDone: OnDone;
-}) {
+}: Omit<SheetProps, 'sheet'> & { id: string; notice: Notice | null }) {
   const { t } = useI18n();
   const { row: sheet, loaded } = useLiveRow<SheetRow>(live, 'action-sheets', id);
   const heading = useRef<HTMLHeadingElement>(null);
   return (
     <div class="container sheets-page">
       <section class="sheet-detail" aria-labelledby="sheet-title" data-loaded={loaded ? 'true' : 'false'} data-testid="sheets-page">
-        <p class="sheet-detail__back">
-          <a href={href('sheets')}>
-            <span aria-hidden="true">← </span>
-            {t('sheets.back')}
-          </a>
-        </p>
+        <BackLink href={href('sheets')} class="sheet-detail__back">
+          {t('sheets.back')}
+        </BackLink>
         <h1 id="sheet-title" data-autofocus tabIndex={-1} ref={heading}>
           {sheet ? sheet.title : loaded ? t('sheets.title') : t('sheets.loading')}
         </h1>
@@ -72,28 +69,9 @@ export function SheetDetail({
   );
 }
 
-function SheetBody({
-  live,
-  user,
-  sheet,
-  orgs,
-  opinions,
-  today,
-  onDone,
-  focusAfter,
-}: {
-  live: LiveClient;
-  user: User;
-  sheet: SheetRow;
-  orgs: ReadonlyMap<string, Organisation>;
-  opinions: ReadonlyMap<string, OpinionRef>;
-  today: string;
-  onDone: OnDone;
-  focusAfter: () => void;
-}) {
+function SheetBody({ live, user, sheet, orgs, opinions, today, onDone, focusAfter }: SheetProps & { focusAfter: () => void }) {
   const { lang, t } = useI18n();
   const owner = orgs.get(sheet.organisation_id);
-  const opinion = sheet.opinion_id ? opinions.get(sheet.opinion_id) : undefined;
   const orgName = (orgId?: string) => (orgId ? orgs.get(orgId)?.acronym || orgs.get(orgId)?.name : undefined);
   const history: HistoryEntry[] = [{ at: sheet.created_at, text: t('sheets.history.created') }];
   if (sheet.started_at) history.push({ at: sheet.started_at, text: t('sheets.history.started') });
@@ -130,43 +108,18 @@ function SheetBody({
         </div>
       )}
       <dl class="sheet__facts sheet-detail__facts">
-        <div>
-          <dt>{t('sheets.level')}</dt>
-          <dd>{codeLabel(t, 'sheets.level', sheet.level)}</dd>
-        </div>
-        <div>
-          <dt>{t('sheets.owner')}</dt>
-          <dd data-testid="sheet-owner">{owner ? (owner.acronym ? `${owner.acronym} — ${owner.name}` : owner.name) : '—'}</dd>
-        </div>
-        <div>
-          <dt>{t('sheets.due')}</dt>
-          <dd>
-            <time dateTime={sheet.due_date} data-testid="sheet-due">
-              {formatCivil(lang, sheet.due_date)}
-            </time>
-          </dd>
-        </div>
-        <div>
-          <dt>{t('sheets.progress')}</dt>
-          <dd data-testid="sheet-percent">
-            <ProgressFigure percent={sheet.percent} />
-          </dd>
-        </div>
-        <div class="sheet__wide">
-          <dt>{t('sheets.theme')}</dt>
-          <dd>{codeLabel(t, 'sheets.theme', sheet.theme)}</dd>
-        </div>
-        {sheet.opinion_id && (
-          <div class="sheet__wide">
-            <dt>{t('sheets.opinion')}</dt>
-            <dd>{opinion ? <a href={href('opinions', opinion.id)}>{opinion.title}</a> : t('sheets.opinion.unavailable')}</dd>
-          </div>
-        )}
+        <Fact label={t('sheets.level')}>{codeLabel(t, 'sheets.level', sheet.level)}</Fact>
+        <Fact label={t('sheets.owner')} testid="sheet-owner">
+          {owner ? (owner.acronym ? `${owner.acronym} — ${owner.name}` : owner.name) : '—'}
+        </Fact>
+        <DueFact sheet={sheet} />
+        <ProgressFact sheet={sheet} />
+        <ThemeFact sheet={sheet} />
+        <OpinionFact sheet={sheet} opinions={opinions} />
         {sheet.outcome && (
-          <div class="sheet__wide">
-            <dt>{t(sheet.status === 'abandoned' ? 'sheets.outcome.abandoned' : 'sheets.outcome.done')}</dt>
-            <dd>{sheet.outcome}</dd>
-          </div>
+          <Fact label={t(sheet.status === 'abandoned' ? 'sheets.outcome.abandoned' : 'sheets.outcome.done')} class="sheet__wide">
+            {sheet.outcome}
+          </Fact>
         )}
       </dl>
       {sheet.import_line ? <p class="sheet-detail__import">{t('sheets.imported', { line: sheet.import_line })}</p> : null}

@@ -4,8 +4,24 @@
 // server's problem otherwise, keeping what was typed.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Organisation } from '../api';
+import {
+  ErrorAlert,
+  Field,
+  Options,
+  ProblemAlert,
+  SubmitButton,
+  bindFields,
+  codeChoices,
+  controlProps,
+  fieldIn,
+  isFailure,
+  orgChoices,
+  useFieldErrors,
+  useFocusOnFailure,
+  useValues,
+} from '../forms';
 import { useCommand } from '../hooks';
-import type { MessageKey } from '../i18n';
+import { type MessageKey, type PluralBase, codeLabel } from '../i18n';
 import type { LiveClient } from '../live';
 import type { User } from '../session';
 import { useI18n } from '../ui';
@@ -18,7 +34,7 @@ import {
   importProblems,
   mayAct,
 } from './sheets-model';
-import { Field, ProblemBox, codeLabel, describedBy, fieldErrors, ruleText } from './sheets-ui';
+import { ruleText } from './sheets-ui';
 
 const VIEWS = ['action-sheets'] as const;
 
@@ -27,7 +43,7 @@ export interface Notice {
   key: MessageKey;
   params?: Record<string, string | number>;
   /** For the count messages (base.one / base.other). */
-  count?: { base: string; n: number };
+  count?: { base: PluralBase; n: number };
 }
 
 /** What a form tells the page once its command took effect. */
@@ -52,11 +68,7 @@ export function SheetActions({ live, user, sheet, titleId, onDone, focusAfter }:
   const { t } = useI18n();
   const { run, busy, outcome, reset } = useCommand(live);
   const [opened, setOpened] = useState<Opened>(null);
-  const box = useRef<HTMLDivElement>(null);
   const actions = actionsFor(sheet);
-  useEffect(() => {
-    if (outcome?.kind === 'problem' || outcome?.kind === 'network') box.current?.focus();
-  }, [outcome]);
   if (!mayAct(user, sheet) || actions.length === 0) return null;
 
   const start = async () => {
@@ -78,12 +90,12 @@ export function SheetActions({ live, user, sheet, titleId, onDone, focusAfter }:
 
   return (
     <div class="sheet__actions">
-      <ProblemBox title={t('sheets.action.failed')} outcome={opened ? null : outcome} boxRef={box} testid="action-error" />
+      <ProblemAlert title={t('sheets.action.failed')} outcome={opened ? null : outcome} testid="action-error" focus />
       {opened === null && (
         <div class="sheet__buttons">
           {actions.includes('start') && (
             <button type="button" class="button button--secondary" onClick={start} disabled={busy} data-action="start" aria-describedby={titleId}>
-              {busy ? t('sheets.action.busy') : t('sheets.action.start')}
+              {busy ? t('form.submitting') : t('sheets.action.start')}
             </button>
           )}
           {actions.includes('progress') && (
@@ -116,14 +128,10 @@ function ProgressForm({ live, sheet, onCancel, onDone }: { live: LiveClient; she
   const [asOf, setAsOf] = useState('');
   const first = useRef<HTMLInputElement>(null);
   const box = useRef<HTMLDivElement>(null);
-  const errors = fieldErrors(outcome, t, ['percent', 'comment', 'as_of']);
+  const errors = useFieldErrors(outcome, fieldIn(PROGRESS_FIELDS), (rule) => ruleText(t, rule));
   const id = (f: string) => `p-${sheet.id}-${f}`;
   useEffect(() => first.current?.focus(), []);
-  useEffect(() => {
-    if (outcome?.kind !== 'problem' && outcome?.kind !== 'network') return;
-    const bad = ['percent', 'comment', 'as_of'].find((f) => errors[f]);
-    (bad ? document.getElementById(id(bad)) : box.current)?.focus();
-  }, [outcome]);
+  useFocusOnFailure(outcome, PROGRESS_FIELDS, errors, (f) => document.getElementById(id(f)), box);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -136,11 +144,11 @@ function ProgressForm({ live, sheet, onCancel, onDone }: { live: LiveClient; she
   };
   return (
     <form class="sheet__form" onSubmit={submit} noValidate aria-busy={busy} aria-label={t('sheets.progressOf', { title: sheet.title })}>
-      <ProblemBox title={t('sheets.action.failed')} outcome={outcome} boxRef={box} testid="action-error" />
+      <ProblemAlert title={t('sheets.action.failed')} outcome={outcome} boxRef={box} testid="action-error" />
       <Field id={id('percent')} label={t('sheets.progress.percent')} required error={errors.percent}>
         <input
+          {...controlProps(id('percent'), errors.percent)}
           ref={first}
-          id={id('percent')}
           name="percent"
           type="number"
           inputMode="numeric"
@@ -150,41 +158,28 @@ function ProgressForm({ live, sheet, onCancel, onDone }: { live: LiveClient; she
           required
           value={percent}
           onInput={(e) => setPercent(e.currentTarget.value)}
-          aria-invalid={errors.percent ? 'true' : undefined}
-          aria-describedby={describedBy(id('percent'), false, errors.percent)}
         />
       </Field>
       <Field id={id('comment')} label={t('sheets.progress.comment')} required error={errors.comment}>
         <textarea
-          id={id('comment')}
+          {...controlProps(id('comment'), errors.comment)}
           name="comment"
           rows={3}
           required
           value={comment}
           onInput={(e) => setComment(e.currentTarget.value)}
-          aria-invalid={errors.comment ? 'true' : undefined}
-          aria-describedby={describedBy(id('comment'), false, errors.comment)}
         />
       </Field>
       <Field id={id('as_of')} label={t('sheets.progress.asOf')} hint={t('sheets.progress.asOf.hint')} error={errors.as_of}>
         <input
-          id={id('as_of')}
+          {...controlProps(id('as_of'), errors.as_of, true)}
           name="as_of"
           type="date"
           value={asOf}
           onInput={(e) => setAsOf(e.currentTarget.value)}
-          aria-invalid={errors.as_of ? 'true' : undefined}
-          aria-describedby={describedBy(id('as_of'), true, errors.as_of)}
         />
       </Field>
-      <div class="sheet__buttons">
-        <button type="submit" class="button" disabled={busy}>
-          {busy ? t('sheets.action.busy') : t('sheets.progress.submit')}
-        </button>
-        <button type="button" class="button button--secondary" onClick={onCancel}>
-          {t('sheets.action.cancel')}
-        </button>
-      </div>
+      <FormButtons busy={busy} submit={t('sheets.progress.submit')} onCancel={onCancel} />
     </form>
   );
 }
@@ -195,12 +190,10 @@ function CompleteForm({ live, sheet, onCancel, onDone }: { live: LiveClient; she
   const [comment, setComment] = useState('');
   const first = useRef<HTMLTextAreaElement>(null);
   const box = useRef<HTMLDivElement>(null);
-  const errors = fieldErrors(outcome, t, ['comment']);
+  const errors = useFieldErrors(outcome, fieldIn(['comment']), (rule) => ruleText(t, rule));
   const id = `c-${sheet.id}-comment`;
   useEffect(() => first.current?.focus(), []);
-  useEffect(() => {
-    if (outcome?.kind === 'problem' || outcome?.kind === 'network') (errors.comment ? first.current : box.current)?.focus();
-  }, [outcome]);
+  useFocusOnFailure(outcome, ['comment'], errors, () => first.current, box);
   const submit = async (e: Event) => {
     e.preventDefault();
     if (busy) return;
@@ -210,35 +203,42 @@ function CompleteForm({ live, sheet, onCancel, onDone }: { live: LiveClient; she
   };
   return (
     <form class="sheet__form" onSubmit={submit} noValidate aria-busy={busy} aria-label={t('sheets.action.of', { action: t('sheets.action.complete'), title: sheet.title })}>
-      <ProblemBox title={t('sheets.action.failed')} outcome={outcome} boxRef={box} testid="action-error" />
+      <ProblemAlert title={t('sheets.action.failed')} outcome={outcome} boxRef={box} testid="action-error" />
       <Field id={id} label={t('sheets.complete.comment')} error={errors.comment}>
         <textarea
+          {...controlProps(id, errors.comment)}
           ref={first}
-          id={id}
           name="comment"
           rows={3}
           value={comment}
           onInput={(e) => setComment(e.currentTarget.value)}
-          aria-invalid={errors.comment ? 'true' : undefined}
-          aria-describedby={describedBy(id, false, errors.comment)}
         />
       </Field>
-      <div class="sheet__buttons">
-        <button type="submit" class="button" disabled={busy}>
-          {busy ? t('sheets.action.busy') : t('sheets.complete.submit')}
-        </button>
-        <button type="button" class="button button--secondary" onClick={onCancel}>
-          {t('sheets.action.cancel')}
-        </button>
-      </div>
+      <FormButtons busy={busy} submit={t('sheets.complete.submit')} onCancel={onCancel} />
     </form>
   );
 }
 
+const PROGRESS_FIELDS = ['percent', 'comment', 'as_of'] as const;
+
+/** The buttons of a sheet's small forms: send (busy while it runs) and cancel. */
+function FormButtons({ busy, submit, onCancel }: { busy: boolean; submit: string; onCancel: () => void }) {
+  const { t } = useI18n();
+  return (
+    <div class="sheet__buttons">
+      <SubmitButton busy={busy}>{submit}</SubmitButton>
+      <button type="button" class="button button--secondary" onClick={onCancel}>
+        {t('sheets.action.cancel')}
+      </button>
+    </div>
+  );
+}
+
 type CreateValues = { title: string; description: string; level: string; theme: string; owner: string; due: string; opinion: string };
+type CreateField = keyof CreateValues;
 const EMPTY: CreateValues = { title: '', description: '', level: '', theme: '', owner: '', due: '', opinion: '' };
 /** Form field → the command's JSON field, in the order of the form. */
-const CREATE_FIELDS: [keyof CreateValues, string][] = [
+const CREATE_FIELDS: [CreateField, string][] = [
   ['title', 'title'],
   ['description', 'description'],
   ['level', 'level'],
@@ -247,6 +247,9 @@ const CREATE_FIELDS: [keyof CreateValues, string][] = [
   ['due', 'due_date'],
   ['opinion', 'opinion_id'],
 ];
+const CREATE_ORDER = CREATE_FIELDS.map(([f]) => f);
+/** The form field of a JSON field of the command. */
+const createField = (name: string) => CREATE_FIELDS.find(([, json]) => json === name)?.[0];
 
 /** An opinion a sheet may name: the opinions view's rows. */
 export interface OpinionRef {
@@ -265,23 +268,14 @@ export function CreateSheetForm({ live, user, orgs, opinions, today, onDone }: {
 }) {
   const { t } = useI18n();
   const { run, busy, outcome } = useCommand(live);
-  const [values, setValues] = useState<CreateValues>(EMPTY);
+  const [values, setValues, set] = useValues<CreateValues>(EMPTY);
   const box = useRef<HTMLDivElement>(null);
   const secretariat = user.role === 'secretariat';
   const own = orgs.find((o) => o.id === user.organisation_id);
-  const errors = fieldErrors(outcome, t, CREATE_FIELDS.map(([, f]) => f));
-  const err = (k: keyof CreateValues) => errors[CREATE_FIELDS.find(([f]) => f === k)![1]];
-  useEffect(() => {
-    if (outcome?.kind !== 'problem' && outcome?.kind !== 'network') return;
-    const bad = CREATE_FIELDS.find(([, f]) => errors[f]);
-    const target = bad && (bad[0] !== 'owner' || secretariat) ? document.getElementById(`cs-${bad[0]}`) : box.current;
-    target?.focus();
-  }, [outcome]);
+  const errors = useFieldErrors(outcome, createField, (rule) => ruleText(t, rule));
+  // A member's form has no owner field: the alert takes the focus then.
+  useFocusOnFailure(outcome, CREATE_ORDER, errors, (f) => document.getElementById(`cs-${f}`), box);
 
-  const set = (k: keyof CreateValues) => (e: Event) => {
-    const v = (e.currentTarget as HTMLInputElement).value;
-    setValues((prev) => ({ ...prev, [k]: v }));
-  };
   const submit = async (e: Event) => {
     e.preventDefault();
     if (busy) return;
@@ -300,58 +294,37 @@ export function CreateSheetForm({ live, user, orgs, opinions, today, onDone }: {
     }
   };
   const sorted = [...orgs].sort((a, b) => (a.acronym || a.name).localeCompare(b.acronym || b.name));
-  const control = (k: keyof CreateValues, hint = false) => ({
-    id: `cs-${k}`,
-    name: k,
-    value: values[k],
-    'aria-invalid': err(k) ? ('true' as const) : undefined,
-    'aria-describedby': describedBy(`cs-${k}`, hint, err(k)),
-  });
+  const { field, control } = bindFields('cs-', values, errors);
 
   return (
     <form onSubmit={submit} noValidate aria-busy={busy} aria-labelledby="sheets-create-title" data-testid="create-form">
       <p class="form-intro">{t('sheets.create.intro')}</p>
-      <ProblemBox title={t('sheets.create.failed')} outcome={outcome} boxRef={box} testid="create-error" />
-      <Field id="cs-title" label={t('sheets.field.title')} required error={err('title')}>
+      <ProblemAlert title={t('sheets.create.failed')} outcome={outcome} boxRef={box} testid="create-error" />
+      <Field {...field('title')} label={t('sheets.field.title')} required>
         <input {...control('title')} type="text" required maxLength={300} onInput={set('title')} />
       </Field>
-      <Field id="cs-description" label={t('sheets.field.description')} error={err('description')}>
+      <Field {...field('description')} label={t('sheets.field.description')}>
         <textarea {...control('description')} rows={3} onInput={set('description')} />
       </Field>
       <div class="sheets__pair">
-        <Field id="cs-level" label={t('sheets.field.level')} required error={err('level')}>
+        <Field {...field('level')} label={t('sheets.field.level')} required>
           <select {...control('level')} required onChange={set('level')}>
-            <option value="">{t('sheets.field.choose')}</option>
-            {LEVELS.map((l) => (
-              <option key={l} value={l}>
-                {codeLabel(t, 'sheets.level', l)}
-              </option>
-            ))}
+            <Options none={t('sheets.field.choose')} choices={codeChoices(t, 'sheets.level', LEVELS)} />
           </select>
         </Field>
-        <Field id="cs-due" label={t('sheets.field.due')} required error={err('due')}>
+        <Field {...field('due')} label={t('sheets.field.due')} required>
           <input {...control('due')} type="date" required min={today} onInput={set('due')} />
         </Field>
       </div>
-      <Field id="cs-theme" label={t('sheets.field.theme')} required error={err('theme')}>
+      <Field {...field('theme')} label={t('sheets.field.theme')} required>
         <select {...control('theme')} required onChange={set('theme')}>
-          <option value="">{t('sheets.field.choose')}</option>
-          {THEMES.map((th) => (
-            <option key={th} value={th}>
-              {codeLabel(t, 'sheets.theme', th)}
-            </option>
-          ))}
+          <Options none={t('sheets.field.choose')} choices={codeChoices(t, 'sheets.theme', THEMES)} />
         </select>
       </Field>
       {secretariat ? (
-        <Field id="cs-owner" label={t('sheets.field.owner')} required error={err('owner')}>
+        <Field {...field('owner')} label={t('sheets.field.owner')} required>
           <select {...control('owner')} required onChange={set('owner')}>
-            <option value="">{t('sheets.field.choose')}</option>
-            {sorted.map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.acronym ? `${o.acronym} — ${o.name}` : o.name}
-              </option>
-            ))}
+            <Options none={t('sheets.field.choose')} choices={orgChoices(sorted)} />
           </select>
         </Field>
       ) : (
@@ -360,20 +333,13 @@ export function CreateSheetForm({ live, user, orgs, opinions, today, onDone }: {
         </p>
       )}
       {opinions.length > 0 && (
-        <Field id="cs-opinion" label={t('sheets.field.opinion')} error={err('opinion')}>
+        <Field {...field('opinion')} label={t('sheets.field.opinion')}>
           <select {...control('opinion')} onChange={set('opinion')}>
-            <option value="">{t('sheets.field.none')}</option>
-            {opinions.map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.title}
-              </option>
-            ))}
+            <Options none={t('sheets.field.none')} choices={opinions.map((o) => ({ value: o.id, label: o.title }))} />
           </select>
         </Field>
       )}
-      <button type="submit" class="button" disabled={busy}>
-        {busy ? t('sheets.action.busy') : t('sheets.create.submit')}
-      </button>
+      <SubmitButton busy={busy}>{t('sheets.create.submit')}</SubmitButton>
     </form>
   );
 }
@@ -392,7 +358,7 @@ export function ImportSheetsForm({ live, onDone }: { live: LiveClient; onDone: O
   const file = useRef<HTMLInputElement>(null);
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    if (local || outcome?.kind === 'problem' || outcome?.kind === 'network') box.current?.focus();
+    if (local || isFailure(outcome)) box.current?.focus();
   }, [outcome, local]);
 
   const send = async (which: 'check' | 'import') => {
@@ -436,13 +402,12 @@ export function ImportSheetsForm({ live, onDone }: { live: LiveClient; onDone: O
     >
       <p class="form-intro">{t('sheets.import.intro')}</p>
       {local && (
-        <div class="alert alert--error" role="alert" tabIndex={-1} ref={box} data-testid="import-error">
-          <p class="alert__title">{title}</p>
+        <ErrorAlert title={title} boxRef={box} testid="import-error">
           <p>{t(local)}</p>
-        </div>
+        </ErrorAlert>
       )}
       {!local && (
-        <ProblemBox title={title} outcome={outcome} boxRef={box} testid="import-error">
+        <ProblemAlert title={title} outcome={outcome} boxRef={box} testid="import-error">
           {problems.length > 0 && (
             <>
               <p>{t('sheets.import.problems', { n: problems.length })}</p>
@@ -460,7 +425,7 @@ export function ImportSheetsForm({ live, onDone }: { live: LiveClient; onDone: O
               </ul>
             </>
           )}
-        </ProblemBox>
+        </ProblemAlert>
       )}
       <Field id="import-file" label={t('sheets.import.file')} hint={t('sheets.import.file.hint')}>
         <input
@@ -478,10 +443,10 @@ export function ImportSheetsForm({ live, onDone }: { live: LiveClient; onDone: O
       </Field>
       <div class="sheet__buttons">
         <button type="button" class="button button--secondary" disabled={busy} onClick={() => void send('check')} data-testid="import-check">
-          {busy && mode === 'check' ? t('sheets.action.busy') : t('sheets.import.check')}
+          {busy && mode === 'check' ? t('form.submitting') : t('sheets.import.check')}
         </button>
         <button type="submit" class="button" disabled={busy} data-testid="import-submit">
-          {busy && mode === 'import' ? t('sheets.action.busy') : t('sheets.import.submit')}
+          {busy && mode === 'import' ? t('form.submitting') : t('sheets.import.submit')}
         </button>
       </div>
     </form>

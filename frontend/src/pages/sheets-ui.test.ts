@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { translate } from '../i18n';
-import { codeLabel, countText, formatCivil, formatPercent, ruleText } from './sheets-ui';
+import { codeLabel, plural, translate } from '../i18n';
+import { formatCivil, formatPercent, ruleText } from './sheets-ui';
 
 const fr = (k: Parameters<typeof translate>[1], p?: Record<string, string | number>) => translate('fr', k, p);
 const en = (k: Parameters<typeof translate>[1], p?: Record<string, string | number>) => translate('en', k, p);
@@ -27,10 +27,10 @@ describe('sheets page words', () => {
   });
 
   it('count with each language’s plural rules', () => {
-    expect(countText('fr', 'sheets.count', 0)).toBe('0 fiche-action');
-    expect(countText('fr', 'sheets.count', 3)).toBe('3 fiches-actions');
-    expect(countText('en', 'sheets.count', 1)).toBe('1 action sheet');
-    expect(countText('en', 'sheets.shown', 2, { total: 5 })).toBe('2 action sheets shown of 5');
+    expect(plural('fr', 'sheets.count', 0)).toBe('0 fiche-action');
+    expect(plural('fr', 'sheets.count', 3)).toBe('3 fiches-actions');
+    expect(plural('en', 'sheets.count', 1)).toBe('1 action sheet');
+    expect(plural('en', 'sheets.shown', 2, { total: 5 })).toBe('2 action sheets shown of 5');
   });
 
   it('write civil dates and percentages in the reader’s language, whatever the time zone', () => {

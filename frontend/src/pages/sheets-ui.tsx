@@ -1,26 +1,24 @@
-// Small pieces the action sheets page shares: labels of codes, dates in the reader's
-// locale, today's date (which moves at midnight), form fields and the problem box.
-import type { ComponentChildren, Ref } from 'preact';
+// Small pieces the action sheets page shares: dates in the reader's locale, today's date
+// (which moves at midnight), what the server's rules mean, the notice and the badges.
 import { useEffect, useState } from 'preact/hooks';
-import { type Problem, problemMessage } from '../api';
-import type { CommandOutcome } from '../hooks';
-import { type Lang, type MessageKey, TABLES, translate } from '../i18n';
-import { useI18n } from '../ui';
-import type { Notice } from './sheets-forms';
+import type { Organisation } from '../api';
+import { type Lang, type MessageKey, type Translate, TABLES, codeLabel, plural } from '../i18n';
+import type { LiveClient } from '../live';
+import { href } from '../router';
+import type { User } from '../session';
+import { Fact, StatusBadge, type Tone, useI18n } from '../ui';
+import type { Notice, OnDone, OpinionRef } from './sheets-forms';
 import { type SheetRow, civilDate, isOverdue, localToday, msUntilTomorrow, ruleName } from './sheets-model';
 
-type T = (key: MessageKey, params?: Record<string, string | number>) => string;
-
-/** The message of key prefix + code, or the code itself when this build does not know it. */
-export function codeLabel(t: T, prefix: string, code: string): string {
-  const key = `${prefix}.${code}`;
-  return key in TABLES.fr ? t(key as MessageKey) : code;
-}
-
-/** A count message base.one / base.other fitting n in lang, with {n} and other params. */
-export function countText(lang: Lang, base: string, n: number, params: Record<string, string | number> = {}): string {
-  const form = new Intl.PluralRules(lang).select(n) === 'one' ? 'one' : 'other';
-  return translate(lang, `${base}.${form}` as MessageKey, { ...params, n });
+/** What the board and a sheet's page give each sheet they show. */
+export interface SheetProps {
+  live: LiveClient;
+  user: User;
+  sheet: SheetRow;
+  orgs: ReadonlyMap<string, Organisation>;
+  opinions: ReadonlyMap<string, OpinionRef>;
+  today: string;
+  onDone: OnDone;
 }
 
 /** A civil date (YYYY-MM-DD) in lang's long form, e.g. « 5 mars 2026 »; the text as is if malformed. */
@@ -51,7 +49,7 @@ export function useToday(): string {
 }
 
 /** What a validation rule the server named means, in the reader's language. */
-export function ruleText(t: T, rule: string): string {
+export function ruleText(t: Translate, rule: string): string {
   const name = ruleName(rule);
   const key =
     {
@@ -64,96 +62,10 @@ export function ruleText(t: T, rule: string): string {
   return `sheets.rule.${key}` in TABLES.fr ? t(`sheets.rule.${key}` as MessageKey) : t('sheets.rule.other', { rule });
 }
 
-/** Field name → message, for the fields of a refused command the form shows. */
-export function fieldErrors(outcome: CommandOutcome | null, t: T, known: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (outcome?.kind !== 'problem' || !outcome.problem.fields) return out;
-  for (const [field, rule] of Object.entries(outcome.problem.fields)) {
-    if (known.includes(field)) out[field] = ruleText(t, String(rule));
-  }
-  return out;
-}
-
-/** The box telling why a command failed: the server's message in the reader's language. */
-export function ProblemBox({
-  title,
-  outcome,
-  testid,
-  boxRef,
-  children,
-}: {
-  title: string;
-  outcome: CommandOutcome | null;
-  testid?: string;
-  boxRef?: Ref<HTMLDivElement>;
-  children?: ComponentChildren;
-}) {
-  const { lang, t } = useI18n();
-  if (outcome?.kind !== 'problem' && outcome?.kind !== 'network') return null;
-  return (
-    <div class="alert alert--error" role="alert" tabIndex={-1} ref={boxRef} data-testid={testid}>
-      <p class="alert__title">{title}</p>
-      {outcome.kind === 'network' ? <p>{t('sheets.action.network')}</p> : <p>{message(outcome.problem, outcome.status, lang, t)}</p>}
-      {children}
-    </div>
-  );
-}
-
-function message(p: Problem, status: number, lang: Lang, t: T): string {
-  return problemMessage(p, lang) ?? t('sheets.action.unexpected', { status });
-}
-
-/** A labelled form field with its hint and error, tied to the control by ids. */
-export function Field({
-  id,
-  label,
-  hint,
-  required,
-  error,
-  children,
-}: {
-  id: string;
-  label: string;
-  hint?: string;
-  required?: boolean;
-  error?: string;
-  children: ComponentChildren;
-}) {
-  return (
-    <div class={`field${error ? ' field--error' : ''}`}>
-      <label for={id}>
-        {label}
-        {required && (
-          <span class="field__required" aria-hidden="true">
-            {' '}
-            *
-          </span>
-        )}
-      </label>
-      {hint && (
-        <p class="field__hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      {children}
-      {error && (
-        <p class="field__error" id={`${id}-error`} data-testid={`error-${id}`}>
-          {error}
-        </p>
-      )}
-    </div>
-  );
-}
-
-/** The aria-describedby of a control: its hint and its error, when shown. */
-export function describedBy(id: string, hint: boolean, error: string | undefined): string | undefined {
-  return [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
-}
-
 /** The page's announcement of the last success (a polite live region, present from the start). */
 export function NoticeRegion({ notice }: { notice: Notice | null }) {
   const { lang, t } = useI18n();
-  const text = notice && (notice.count ? countText(lang, notice.count.base, notice.count.n) : t(notice.key, notice.params));
+  const text = notice && (notice.count ? plural(lang, notice.count.base, notice.count.n) : t(notice.key, notice.params));
   return (
     <div class="sheets__notice" role="status" aria-live="polite" aria-atomic="true">
       {text && (
@@ -165,20 +77,23 @@ export function NoticeRegion({ notice }: { notice: Notice | null }) {
   );
 }
 
+/** The tone of each status's badge (an abandoned sheet's is struck through, see sheets.css). */
+const TONES: Record<string, Tone> = { in_progress: 'accent', done: 'success' };
+
 /** A sheet's status and, when it applies, the overdue flag: words, with colour as a help only. */
 export function SheetBadges({ sheet, today }: { sheet: SheetRow; today: string }) {
   const { t } = useI18n();
   return (
     <p class="sheet__badges">
       <span class="visually-hidden">{t('sheets.statusLabel')} </span>
-      <span class={`sheet-status sheet-status--${sheet.status}`} data-testid="sheet-status">
+      <StatusBadge tone={TONES[sheet.status]} extra={`sheet-status sheet-status--${sheet.status}`} testid="sheet-status">
         {codeLabel(t, 'sheets.status', sheet.status)}
-      </span>
+      </StatusBadge>
       {isOverdue(sheet, today) && (
-        <span class="sheet-overdue" data-testid="sheet-overdue">
+        <StatusBadge tone="error" extra="sheet-overdue" testid="sheet-overdue">
           <span aria-hidden="true">⚠ </span>
           {t('sheets.overdue')}
-        </span>
+        </StatusBadge>
       )}
     </p>
   );
@@ -195,5 +110,51 @@ export function ProgressFigure({ percent }: { percent: number }) {
         <span style={{ width: `${p}%` }} />
       </span>
     </span>
+  );
+}
+
+// The facts a sheet's card and its page both show (in a <dl class="sheet__facts">).
+
+/** When the sheet is due. */
+export function DueFact({ sheet }: { sheet: SheetRow }) {
+  const { lang, t } = useI18n();
+  return (
+    <Fact label={t('sheets.due')}>
+      <time dateTime={sheet.due_date} data-testid="sheet-due">
+        {formatCivil(lang, sheet.due_date)}
+      </time>
+    </Fact>
+  );
+}
+
+/** The sheet's theme, on a line of its own. */
+export function ThemeFact({ sheet }: { sheet: SheetRow }) {
+  const { t } = useI18n();
+  return (
+    <Fact label={t('sheets.theme')} class="sheet__wide">
+      {codeLabel(t, 'sheets.theme', sheet.theme)}
+    </Fact>
+  );
+}
+
+/** How far the sheet has come. */
+export function ProgressFact({ sheet, wide = false }: { sheet: SheetRow; wide?: boolean }) {
+  const { t } = useI18n();
+  return (
+    <Fact label={t('sheets.progress')} class={wide ? 'sheet__wide' : undefined} testid="sheet-percent">
+      <ProgressFigure percent={sheet.percent} />
+    </Fact>
+  );
+}
+
+/** The opinion the sheet carries out, if it names one (linked when the reader may see it). */
+export function OpinionFact({ sheet, opinions }: { sheet: SheetRow; opinions: ReadonlyMap<string, OpinionRef> }) {
+  const { t } = useI18n();
+  if (!sheet.opinion_id) return null;
+  const opinion = opinions.get(sheet.opinion_id);
+  return (
+    <Fact label={t('sheets.opinion')} class="sheet__wide">
+      {opinion ? <a href={href('opinions', opinion.id)}>{opinion.title}</a> : t('sheets.opinion.unavailable')}
+    </Fact>
   );
 }

@@ -5,14 +5,20 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Organisation } from '../api';
 import { useLiveView } from '../hooks';
-import type { MessageKey } from '../i18n';
+import { codeLabel, plural } from '../i18n';
 import { href } from '../router';
-import type { User } from '../session';
-import type { LiveClient } from '../live';
-import { useI18n } from '../ui';
+import { type Choice, FilterSelect, codeChoices } from '../forms';
+import { Fact, LiveCount, useI18n } from '../ui';
 import type { PageProps } from './page';
 import { SheetDetail } from './sheets-detail';
-import { CreateSheetForm, ImportSheetsForm, type Notice, type OnDone, type OpinionRef, SheetActions } from './sheets-forms';
+import {
+  CreateSheetForm,
+  ImportSheetsForm,
+  type Notice,
+  type OnDone,
+  type OpinionRef,
+  SheetActions,
+} from './sheets-forms';
 import {
   LEVELS,
   NO_FILTERS,
@@ -27,7 +33,16 @@ import {
   mayCreate,
   mayImport,
 } from './sheets-model';
-import { NoticeRegion, ProgressFigure, SheetBadges, codeLabel, countText, formatCivil, useToday } from './sheets-ui';
+import {
+  DueFact,
+  NoticeRegion,
+  OpinionFact,
+  ProgressFact,
+  SheetBadges,
+  type SheetProps,
+  ThemeFact,
+  useToday,
+} from './sheets-ui';
 import './sheets.css';
 
 export function SheetsPage({ live, user, id }: PageProps) {
@@ -44,34 +59,16 @@ export function SheetsPage({ live, user, id }: PageProps) {
   // Filters live in the page's state: they survive a visit to a sheet and back.
   const [filters, setFilters] = useState<SheetFilters>(NO_FILTERS);
 
-  if (id) {
-    return (
-      <SheetDetail
-        live={live}
-        user={user}
-        id={id}
-        orgs={orgs}
-        opinions={opinions}
-        today={today}
-        notice={notice}
-        onDone={onDone}
-      />
-    );
-  }
+  const shared = { live, user, orgs, opinions, today, notice, onDone };
+  if (id) return <SheetDetail {...shared} id={id} />;
   return (
     <Board
-      live={live}
-      user={user}
+      {...shared}
       sheets={sheets.items}
       loaded={sheets.loaded}
-      orgs={orgs}
       orgList={orgsView.items}
-      opinions={opinions}
-      today={today}
       filters={filters}
       setFilters={setFilters}
-      notice={notice}
-      onDone={onDone}
     />
   );
 }
@@ -89,19 +86,13 @@ function Board({
   setFilters,
   notice,
   onDone,
-}: {
-  live: LiveClient;
-  user: User;
+}: Omit<SheetProps, 'sheet'> & {
   sheets: SheetRow[];
   loaded: boolean;
-  orgs: ReadonlyMap<string, Organisation>;
   orgList: Organisation[];
-  opinions: ReadonlyMap<string, OpinionRef>;
-  today: string;
   filters: SheetFilters;
   setFilters: (f: SheetFilters) => void;
   notice: Notice | null;
-  onDone: OnDone;
 }) {
   const { lang, t } = useI18n();
   const [panel, setPanel] = useState<null | 'create' | 'import'>(null);
@@ -119,9 +110,9 @@ function Board({
   let count = t('sheets.loading');
   if (loaded) {
     count = filtering(filters)
-      ? countText(lang, 'sheets.shown', shown.length, { total: sheets.length })
-      : countText(lang, 'sheets.count', sheets.length);
-    if (overdue > 0 && !filtering(filters)) count += ` (${countText(lang, 'sheets.overdueCount', overdue)})`;
+      ? plural(lang, 'sheets.shown', shown.length, { total: sheets.length })
+      : plural(lang, 'sheets.count', sheets.length);
+    if (overdue > 0 && !filtering(filters)) count += ` (${plural(lang, 'sheets.overdueCount', overdue)})`;
   }
 
   return (
@@ -134,36 +125,33 @@ function Board({
         <NoticeRegion notice={notice} />
         {canCreate || canImport ? (
           <div class="sheets__tools">
-            {canCreate && (
-              <button
-                type="button"
-                class="button button--secondary"
-                aria-expanded={panel === 'create'}
-                aria-controls="sheets-create"
-                onClick={() => toggle('create')}
-                data-testid="open-create"
-              >
-                {t('sheets.create.open')}
-              </button>
-            )}
-            {canImport && (
-              <button
-                type="button"
-                class="button button--secondary"
-                aria-expanded={panel === 'import'}
-                aria-controls="sheets-import"
-                onClick={() => toggle('import')}
-                data-testid="open-import"
-              >
-                {t('sheets.import.open')}
-              </button>
+            {(
+              [
+                ['create', canCreate, 'sheets.create.open'],
+                ['import', canImport, 'sheets.import.open'],
+              ] as const
+            ).map(
+              ([p, allowed, label]) =>
+                allowed && (
+                  <button
+                    key={p}
+                    type="button"
+                    class="button button--secondary"
+                    aria-expanded={panel === p}
+                    aria-controls={`sheets-${p}`}
+                    onClick={() => toggle(p)}
+                    data-testid={`open-${p}`}
+                  >
+                    {t(label)}
+                  </button>
+                ),
             )}
           </div>
         ) : (
           <p class="sheets__readonly">{t('sheets.readOnly')}</p>
         )}
         {canCreate && (
-          <section id="sheets-create" class="sheets__panel" aria-labelledby="sheets-create-title" hidden={panel !== 'create'}>
+          <section id="sheets-create" class="sheets__panel form-panel" aria-labelledby="sheets-create-title" hidden={panel !== 'create'}>
             <h2 id="sheets-create-title">{t('sheets.create.title')}</h2>
             {panel === 'create' && (
               <CreateSheetForm live={live} user={user} orgs={orgList} opinions={opinionList} today={today} onDone={onDone} />
@@ -171,15 +159,15 @@ function Board({
           </section>
         )}
         {canImport && (
-          <section id="sheets-import" class="sheets__panel" aria-labelledby="sheets-import-title" hidden={panel !== 'import'}>
+          <section id="sheets-import" class="sheets__panel form-panel" aria-labelledby="sheets-import-title" hidden={panel !== 'import'}>
             <h2 id="sheets-import-title">{t('sheets.import.title')}</h2>
             {panel === 'import' && <ImportSheetsForm live={live} onDone={onDone} />}
           </section>
         )}
         <Filters sheets={sheets} orgs={orgs} filters={filters} setFilters={setFilters} />
-        <p class="count sheets__count" id="sheets-count" aria-live="polite" aria-atomic="true" data-testid="sheets-count">
+        <LiveCount id="sheets-count" testid="sheets-count" class="sheets__count">
           {count}
-        </p>
+        </LiveCount>
         {loaded && sheets.length === 0 && <p class="empty">{t('sheets.empty')}</p>}
         {loaded && sheets.length > 0 && shown.length === 0 && <p class="empty">{t('sheets.noMatch')}</p>}
         {groups.map((g) => (
@@ -218,25 +206,24 @@ function Filters({
     const ids = new Set(sheets.map((s) => s.organisation_id));
     if (filters.owner) ids.add(filters.owner);
     return [...ids]
-      .map((id) => ({ id, label: orgs.get(id)?.acronym || orgs.get(id)?.name || id }))
+      .map((id) => ({ value: id, label: orgs.get(id)?.acronym || orgs.get(id)?.name || id }))
       .sort((a, b) => a.label.localeCompare(b.label, lang));
   }, [sheets, orgs, filters.owner, lang]);
   const set = (k: keyof SheetFilters) => (e: Event) => {
     const el = e.currentTarget as HTMLInputElement;
     setFilters({ ...filters, [k]: el.type === 'checkbox' ? el.checked : el.value });
   };
-  const select = (k: 'level' | 'theme' | 'status', codes: readonly string[], prefix: string) => (
-    <div class="field sheets__filter">
-      <label for={`filter-${k}`}>{t(`sheets.filters.${k}` as MessageKey)}</label>
-      <select id={`filter-${k}`} name={k} value={filters[k]} onChange={set(k)}>
-        <option value="">{t('sheets.filters.any')}</option>
-        {codes.map((c) => (
-          <option key={c} value={c}>
-            {codeLabel(t, prefix, c)}
-          </option>
-        ))}
-      </select>
-    </div>
+  const select = (k: 'level' | 'theme' | 'status' | 'owner', any: string, options: Choice[]) => (
+    <FilterSelect
+      id={`filter-${k}`}
+      class="sheets__filter"
+      label={t(`sheets.filters.${k}`)}
+      name={k}
+      value={filters[k]}
+      onChange={set(k)}
+      any={any}
+      options={options}
+    />
   );
   return (
     <form class="sheets__filters" role="search" aria-labelledby="sheets-filters-title" onSubmit={(e) => e.preventDefault()} data-testid="sheets-filters">
@@ -244,20 +231,10 @@ function Filters({
         {t('sheets.filters.title')}
       </h2>
       <div class="sheets__filter-row">
-        {select('level', LEVELS, 'sheets.level')}
-        {select('theme', THEMES, 'sheets.theme')}
-        {select('status', STATUSES, 'sheets.status')}
-        <div class="field sheets__filter">
-          <label for="filter-owner">{t('sheets.filters.owner')}</label>
-          <select id="filter-owner" name="owner" value={filters.owner} onChange={set('owner')}>
-            <option value="">{t('sheets.filters.anyOwner')}</option>
-            {owners.map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.label}
-              </option>
-            ))}
-          </select>
-        </div>
+        {select('level', t('sheets.filters.any'), codeChoices(t, 'sheets.level', LEVELS))}
+        {select('theme', t('sheets.filters.any'), codeChoices(t, 'sheets.theme', THEMES))}
+        {select('status', t('sheets.filters.any'), codeChoices(t, 'sheets.status', STATUSES))}
+        {select('owner', t('sheets.filters.anyOwner'), owners)}
       </div>
       <div class="sheets__filter-row sheets__filter-row--end">
         <div class="sheets__check">
@@ -274,27 +251,10 @@ function Filters({
   );
 }
 
-function SheetCard({
-  live,
-  user,
-  sheet,
-  orgs,
-  opinions,
-  today,
-  onDone,
-}: {
-  live: LiveClient;
-  user: User;
-  sheet: SheetRow;
-  orgs: ReadonlyMap<string, Organisation>;
-  opinions: ReadonlyMap<string, OpinionRef>;
-  today: string;
-  onDone: OnDone;
-}) {
-  const { lang, t } = useI18n();
+function SheetCard({ live, user, sheet, orgs, opinions, today, onDone }: SheetProps) {
+  const { t } = useI18n();
   const heading = useRef<HTMLHeadingElement>(null);
   const owner = orgs.get(sheet.organisation_id);
-  const opinion = sheet.opinion_id ? opinions.get(sheet.opinion_id) : undefined;
   const titleId = `sheet-${sheet.id}-title`;
   return (
     <article class={`sheet sheet--${sheet.status}`} aria-labelledby={titleId} data-sheet-id={sheet.id} data-status={sheet.status}>
@@ -303,36 +263,13 @@ function SheetCard({
       </h3>
       <SheetBadges sheet={sheet} today={today} />
       <dl class="sheet__facts">
-        <div>
-          <dt>{t('sheets.owner')}</dt>
-          <dd data-testid="sheet-owner">{owner?.acronym || owner?.name || '—'}</dd>
-        </div>
-        <div>
-          <dt>{t('sheets.due')}</dt>
-          <dd>
-            <time dateTime={sheet.due_date} data-testid="sheet-due">
-              {formatCivil(lang, sheet.due_date)}
-            </time>
-          </dd>
-        </div>
-        <div class="sheet__wide">
-          <dt>{t('sheets.theme')}</dt>
-          <dd>{codeLabel(t, 'sheets.theme', sheet.theme)}</dd>
-        </div>
-        {(sheet.status === 'in_progress' || sheet.progress.length > 0) && (
-          <div class="sheet__wide">
-            <dt>{t('sheets.progress')}</dt>
-            <dd data-testid="sheet-percent">
-              <ProgressFigure percent={sheet.percent} />
-            </dd>
-          </div>
-        )}
-        {sheet.opinion_id && (
-          <div class="sheet__wide">
-            <dt>{t('sheets.opinion')}</dt>
-            <dd>{opinion ? <a href={href('opinions', opinion.id)}>{opinion.title}</a> : t('sheets.opinion.unavailable')}</dd>
-          </div>
-        )}
+        <Fact label={t('sheets.owner')} testid="sheet-owner">
+          {owner?.acronym || owner?.name || '—'}
+        </Fact>
+        <DueFact sheet={sheet} />
+        <ThemeFact sheet={sheet} />
+        {(sheet.status === 'in_progress' || sheet.progress.length > 0) && <ProgressFact sheet={sheet} wide />}
+        <OpinionFact sheet={sheet} opinions={opinions} />
       </dl>
       <SheetActions live={live} user={user} sheet={sheet} titleId={titleId} onDone={onDone} focusAfter={() => heading.current?.focus()} />
     </article>
