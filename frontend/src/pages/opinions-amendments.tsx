@@ -1,13 +1,14 @@
 // The amendments of a text under review: the list, with accept / reject for the drafting
 // group, and the form that proposes one (any organisation of the committee).
 import type { ComponentChildren } from 'preact';
-import { useMemo, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { problemMessage } from '../api';
+import { Field, SubmitButton, controlProps, fieldIn, useFieldErrors, useValues } from '../forms';
 import { useCommand } from '../hooks';
 import type { LiveClient } from '../live';
 import { useI18n } from '../ui';
 import { type Actor, type Amendment, type OpinionDetail, passageInText, selectedIn } from './opinions-model';
-import { Outcome, formatDateTime, label } from './opinions-ui';
+import { AmendmentState, Outcome, formatDateTime } from './opinions-ui';
 
 interface ListProps {
   live: LiveClient;
@@ -27,6 +28,21 @@ export function AmendmentList({ live, opinion: o, views, who, decide }: ListProp
     setLast({ id: a.id, accept });
     await cmd.run(`opinions/${accept ? 'accept' : 'reject'}-amendment`, { opinion_id: o.id, amendment_id: a.id }, views);
   };
+  // The button that accepts (or rejects) an amendment, naming who proposed it.
+  const decision = (a: Amendment, accept: boolean) => (
+    <button
+      type="button"
+      class={accept ? 'button' : 'button button--secondary'}
+      disabled={cmd.busy}
+      aria-label={t(accept ? 'opinions.amendment.acceptNamed' : 'opinions.amendment.rejectNamed', { who: who(a.proposed_by) })}
+      onClick={() => void act(a, accept)}
+      data-testid={accept ? 'amendment-accept' : 'amendment-reject'}
+    >
+      {cmd.busy && last?.id === a.id && last.accept === accept
+        ? t('form.submitting')
+        : t(accept ? 'opinions.amendment.accept' : 'opinions.amendment.reject')}
+    </button>
+  );
   if (o.amendments.length === 0) return null;
   return (
     <>
@@ -40,28 +56,8 @@ export function AmendmentList({ live, opinion: o, views, who, decide }: ListProp
           <AmendmentItem key={a.id} a={a} text={o.text} who={who}>
             {decide && a.state === 'proposed' && (
               <div class="op-buttons">
-                {!a.outdated && (
-                  <button
-                    type="button"
-                    class="button"
-                    disabled={cmd.busy}
-                    aria-label={t('opinions.amendment.acceptNamed', { who: who(a.proposed_by) })}
-                    onClick={() => void act(a, true)}
-                    data-testid="amendment-accept"
-                  >
-                    {cmd.busy && last?.id === a.id && last.accept ? t('opinions.busy') : t('opinions.amendment.accept')}
-                  </button>
-                )}
-                <button
-                  type="button"
-                  class="button button--secondary"
-                  disabled={cmd.busy}
-                  aria-label={t('opinions.amendment.rejectNamed', { who: who(a.proposed_by) })}
-                  onClick={() => void act(a, false)}
-                  data-testid="amendment-reject"
-                >
-                  {cmd.busy && last?.id === a.id && !last.accept ? t('opinions.busy') : t('opinions.amendment.reject')}
-                </button>
+                {!a.outdated && decision(a, true)}
+                {decision(a, false)}
               </div>
             )}
           </AmendmentItem>
@@ -90,9 +86,7 @@ function AmendmentItem({
       <article aria-labelledby={headingId}>
         <div class="op-amendment__head">
           <h3 id={headingId}>{t('opinions.amendment.label', { who: who(a.proposed_by) })}</h3>
-          <span class={`op-astate op-astate--${a.state}`} data-testid="amendment-state">
-            {label(t, 'amendment.state', a.state)}
-          </span>
+          <AmendmentState state={a.state} />
         </div>
         <dl class="op-amendment__body">
           <dt>{t('opinions.amendment.passage')}</dt>
@@ -155,18 +149,15 @@ export function ProposeAmendment({
 }) {
   const { lang, t } = useI18n();
   const cmd = useCommand(live);
-  const [values, setValues] = useState<Values>(EMPTY);
+  const [values, setValues, set] = useValues<Values>(EMPTY);
   const [noSelection, setNoSelection] = useState(false);
-  const passageError = useMemo(() => {
-    const out = cmd.outcome;
-    if (out?.kind !== 'problem' || !out.problem.fields || !('passage' in out.problem.fields)) return undefined;
-    return problemMessage(out.problem, lang) ?? t('opinions.failed');
-  }, [cmd.outcome, lang]);
+  // The server's message says what is wrong with the passage (not found in the text…).
+  const passageError = useFieldErrors(
+    cmd.outcome,
+    fieldIn(['passage']),
+    () => (cmd.outcome?.kind === 'problem' && problemMessage(cmd.outcome.problem, lang)) || t('opinions.failed'),
+  ).passage;
 
-  const set = (name: keyof Values) => (e: Event) => {
-    const v = (e.currentTarget as HTMLInputElement | HTMLTextAreaElement).value;
-    setValues((prev) => ({ ...prev, [name]: v }));
-  };
   const takeSelection = () => {
     const s = selectedIn(textRef.current, typeof window === 'undefined' ? null : window.getSelection());
     setNoSelection(s.trim() === '');
@@ -181,7 +172,7 @@ export function ProposeAmendment({
   };
 
   return (
-    <div class="op-form" data-testid="propose-amendment">
+    <div class="op-form form-panel" data-testid="propose-amendment">
       <h3 id="op-propose-title">{t('opinions.propose.title')}</h3>
       <p class="form-intro">{t('opinions.propose.intro')}</p>
       <Outcome outcome={cmd.outcome} testid="propose" success={t('opinions.propose.success')} />
@@ -202,51 +193,29 @@ export function ProposeAmendment({
             {t('opinions.propose.noSelection')}
           </p>
         )}
-        <div class={`field${passageError ? ' field--error' : ''}`}>
-          <label for="op-passage">
-            {t('opinions.propose.passage')}
-            <span class="field__required" aria-hidden="true">
-              {' '}
-              *
-            </span>
-          </label>
+        <Field id="op-passage" label={t('opinions.propose.passage')} required error={passageError}>
           <textarea
-            id="op-passage"
+            {...controlProps('op-passage', passageError)}
             name="passage"
             rows={3}
             required
             value={values.passage}
             onInput={set('passage')}
-            aria-invalid={passageError ? 'true' : undefined}
-            aria-describedby={passageError ? 'op-passage-error' : undefined}
           />
-          {passageError && (
-            <p class="field__error" id="op-passage-error">
-              {passageError}
-            </p>
-          )}
-        </div>
-        <div class="field">
-          <label for="op-replacement">{t('opinions.propose.replacement')}</label>
-          <p class="field__hint" id="op-replacement-hint">
-            {t('opinions.propose.replacement.hint')}
-          </p>
+        </Field>
+        <Field id="op-replacement" label={t('opinions.propose.replacement')} hint={t('opinions.propose.replacement.hint')}>
           <textarea
-            id="op-replacement"
+            {...controlProps('op-replacement', undefined, true)}
             name="replacement"
             rows={3}
             value={values.replacement}
             onInput={set('replacement')}
-            aria-describedby="op-replacement-hint"
           />
-        </div>
-        <div class="field">
-          <label for="op-reason">{t('opinions.propose.reason')}</label>
+        </Field>
+        <Field id="op-reason" label={t('opinions.propose.reason')}>
           <input id="op-reason" name="reason" type="text" value={values.reason} onInput={set('reason')} />
-        </div>
-        <button type="submit" class="button" disabled={cmd.busy} data-testid="propose-submit">
-          {cmd.busy ? t('opinions.busy') : t('opinions.propose.submit')}
-        </button>
+        </Field>
+        <SubmitButton busy={cmd.busy} testid="propose-submit">{t('opinions.propose.submit')}</SubmitButton>
       </form>
     </div>
   );

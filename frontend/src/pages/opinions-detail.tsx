@@ -6,7 +6,8 @@ import { useLiveRow } from '../hooks';
 import type { LiveClient } from '../live';
 import { href } from '../router';
 import type { User } from '../session';
-import { useI18n } from '../ui';
+import { plural } from '../i18n';
+import { BackLink, Fact, LiveCount, useI18n } from '../ui';
 import { AmendmentList, ProposeAmendment } from './opinions-amendments';
 import { Actions, EditText } from './opinions-forms';
 import {
@@ -17,7 +18,7 @@ import {
   paragraphs,
   pendingAmendments,
 } from './opinions-model';
-import { Section, StatusBadge, When, countText, formatDateTime, formatDay, label, whoText } from './opinions-ui';
+import { OpinionStatus, Section, When, formatDateTime, formatDay, label, whoText } from './opinions-ui';
 
 export interface DetailProps {
   live: LiveClient;
@@ -54,36 +55,22 @@ export function OpinionDetailPage({ live, user, id, acronyms }: DetailProps) {
           {o.title}
         </h1>
         <dl class="facts op-facts">
-          <div class="facts__item">
-            <dt>{t('opinions.facts.status')}</dt>
-            <dd>
-              <StatusBadge status={o.status} outcome={o.outcome} />
-            </dd>
-          </div>
-          <div class="facts__item">
-            <dt>{t('opinions.facts.group')}</dt>
-            <dd>{o.group_name ? <a href={href('groups', o.group_id)}>{o.group_name}</a> : '—'}</dd>
-          </div>
+          <Fact label={t('opinions.facts.status')}>
+            <OpinionStatus status={o.status} outcome={o.outcome} />
+          </Fact>
+          <Fact label={t('opinions.facts.group')}>
+            {o.group_name ? <a href={href('groups', o.group_id)}>{o.group_name}</a> : '—'}
+          </Fact>
           {o.theme && label(t, 'theme', o.theme) !== o.group_name && (
-            <div class="facts__item">
-              <dt>{t('opinions.facts.theme')}</dt>
-              <dd>{label(t, 'theme', o.theme)}</dd>
-            </div>
+            <Fact label={t('opinions.facts.theme')}>{label(t, 'theme', o.theme)}</Fact>
           )}
-          <div class="facts__item">
-            <dt>{t('opinions.facts.version')}</dt>
-            <dd data-testid="opinion-version">{new Intl.NumberFormat(lang).format(o.version)}</dd>
-          </div>
-          <div class="facts__item">
-            <dt>{t('opinions.facts.length')}</dt>
-            <dd>{countText(lang, t, 'opinions.length', o.text_length)}</dd>
-          </div>
-          <div class="facts__item">
-            <dt>{t('opinions.facts.updated')}</dt>
-            <dd>
-              <When iso={o.updated_at} />
-            </dd>
-          </div>
+          <Fact label={t('opinions.facts.version')} testid="opinion-version">
+            {new Intl.NumberFormat(lang).format(o.version)}
+          </Fact>
+          <Fact label={t('opinions.facts.length')}>{plural(lang, 'opinions.length', o.text_length)}</Fact>
+          <Fact label={t('opinions.facts.updated')}>
+            <When iso={o.updated_at} />
+          </Fact>
         </dl>
         <div class="layout op-layout">
           <div class="op-main">
@@ -110,13 +97,13 @@ export function OpinionDetailPage({ live, user, id, acronyms }: DetailProps) {
               id="op-amendments"
               title={t('opinions.amendments.title')}
               extra={
-                <p class="count" aria-live="polite" aria-atomic="true" data-testid="amendments-count">
+                <LiveCount testid="amendments-count">
                   {o.amendments.length === 0
                     ? t('opinions.amendments.none')
-                    : countText(lang, t, 'opinions.amendments.count', o.amendments.length, {
+                    : plural(lang, 'opinions.amendments.count', o.amendments.length, {
                         pending: pendingAmendments(o).length,
                       })}
-                </p>
+                </LiveCount>
               }
             >
               <AmendmentList live={live} opinion={o} views={views} who={who} decide={allowed.decideAmendments} />
@@ -147,36 +134,28 @@ export function OpinionDetailPage({ live, user, id, acronyms }: DetailProps) {
                 ))}
               </Section>
             )}
-            {o.consultations.length > 0 && (
-              <Section id="op-consultations" title={t('opinions.consultations.title')}>
-                <ul class="op-links">
-                  {o.consultations.map((c) => (
-                    <li key={c.id}>
-                      <a href={href('consultations', c.id)}>{c.question}</a>
-                      <span class="op-meta">
-                        {c.closed
-                          ? t('opinions.consultations.closed', { date: formatDay(lang, c.closed_at ?? '') })
-                          : `${t('opinions.consultations.open')} — ${t('opinions.consultations.deadline', { date: formatDay(lang, c.deadline) })}`}
-                      </span>
-                    </li>
-                  ))}
-                </ul>
-              </Section>
-            )}
-            {o.action_sheets.length > 0 && (
-              <Section id="op-sheets" title={t('opinions.sheets.title')}>
-                <ul class="op-links">
-                  {o.action_sheets.map((s) => (
-                    <li key={s.id}>
-                      <a href={href('sheets', s.id)}>{s.title}</a>
-                      <span class="op-meta">
-                        {label(t, 'sheets.status', s.status)} — {t('opinions.sheets.due', { date: formatDay(lang, s.due_date) })}
-                      </span>
-                    </li>
-                  ))}
-                </ul>
-              </Section>
-            )}
+            <LinksSection
+              id="op-consultations"
+              title={t('opinions.consultations.title')}
+              links={o.consultations.map((c) => ({
+                id: c.id,
+                href: href('consultations', c.id),
+                text: c.question,
+                meta: c.closed
+                  ? t('opinions.consultations.closed', { date: formatDay(lang, c.closed_at ?? '') })
+                  : `${t('opinions.consultations.open')} — ${t('opinions.consultations.deadline', { date: formatDay(lang, c.deadline) })}`,
+              }))}
+            />
+            <LinksSection
+              id="op-sheets"
+              title={t('opinions.sheets.title')}
+              links={o.action_sheets.map((s) => ({
+                id: s.id,
+                href: href('sheets', s.id),
+                text: s.title,
+                meta: `${label(t, 'sheets.status', s.status)} — ${t('opinions.sheets.due', { date: formatDay(lang, s.due_date) })}`,
+              }))}
+            />
           </div>
           <div class="op-side">
             <Actions live={live} opinion={o} allowed={allowed} views={views} />
@@ -206,16 +185,38 @@ export function OpinionDetailPage({ live, user, id, acronyms }: DetailProps) {
 
   return (
     <div class="container opinions">
-      <p class="op-back">
-        <a href={href('opinions')}>
-          <span aria-hidden="true">← </span>
-          {t('opinions.back')}
-        </a>
-      </p>
+      <BackLink href={href('opinions')} class="op-back">
+        {t('opinions.back')}
+      </BackLink>
       <section class="op-detail" aria-label={o?.title ?? t('opinions.title')} data-loaded={loaded ? 'true' : 'false'} data-id={id}>
         {body}
       </section>
     </div>
+  );
+}
+
+/** A section listing what refers to the text (links with a line about each); none when empty. */
+function LinksSection({
+  id,
+  title,
+  links,
+}: {
+  id: string;
+  title: string;
+  links: { id: string; href: string; text: string; meta: string }[];
+}) {
+  if (links.length === 0) return null;
+  return (
+    <Section id={id} title={title}>
+      <ul class="op-links">
+        {links.map((l) => (
+          <li key={l.id}>
+            <a href={l.href}>{l.text}</a>
+            <span class="op-meta">{l.meta}</span>
+          </li>
+        ))}
+      </ul>
+    </Section>
   );
 }
 

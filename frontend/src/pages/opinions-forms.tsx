@@ -2,6 +2,7 @@
 // organisation allow (submit for review, open the vote, publish, withdraw) and a plain
 // whole-text edit of a draft (live co-drafting is another page's job).
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { Field, SubmitButton, controlProps } from '../forms';
 import { useCommand } from '../hooks';
 import type { MessageKey } from '../i18n';
 import type { LiveClient } from '../live';
@@ -58,7 +59,7 @@ export function Actions({
       onClick={() => void act(action)}
       data-testid={`action-${action}`}
     >
-      {cmd.busy && last === action ? t('opinions.busy') : t(labelKey)}
+      {cmd.busy && last === action ? t('form.submitting') : t(labelKey)}
     </button>
   );
 
@@ -96,21 +97,14 @@ export function Actions({
       {allowed.withdraw && withdrawing && (
         <form
           id="op-withdraw"
-          class="op-form"
+          class="op-form form-panel"
           noValidate
           onSubmit={(e) => {
             e.preventDefault();
             if (!cmd.busy) void act('withdraw', { reason: reason.trim() });
           }}
         >
-          <div class="field">
-            <label for="op-withdraw-reason">
-              {t('opinions.withdraw.reason')}
-              <span class="field__required" aria-hidden="true">
-                {' '}
-                *
-              </span>
-            </label>
+          <Field id="op-withdraw-reason" label={t('opinions.withdraw.reason')} required>
             <textarea
               id="op-withdraw-reason"
               ref={reasonRef}
@@ -119,10 +113,10 @@ export function Actions({
               value={reason}
               onInput={(e) => setReason((e.currentTarget as HTMLTextAreaElement).value)}
             />
-          </div>
+          </Field>
           <div class="op-buttons">
             <button type="submit" class="button" disabled={cmd.busy} data-testid="action-withdraw">
-              {cmd.busy && last === 'withdraw' ? t('opinions.busy') : t('opinions.withdraw.confirm')}
+              {cmd.busy && last === 'withdraw' ? t('form.submitting') : t('opinions.withdraw.confirm')}
             </button>
             <button type="button" class="button button--secondary" onClick={() => setWithdrawing(false)}>
               {t('opinions.edit.cancel')}
@@ -189,7 +183,7 @@ export function EditText({ live, opinion: o, views }: { live: LiveClient; opinio
   const stale = o.version !== editing.base;
 
   return (
-    <form class="op-form op-edit" onSubmit={onSubmit} noValidate aria-labelledby="op-edit-title" aria-busy={cmd.busy}>
+    <form class="op-form form-panel op-edit" onSubmit={onSubmit} noValidate aria-labelledby="op-edit-title" aria-busy={cmd.busy}>
       <h3 id="op-edit-title">{t('opinions.edit.title')}</h3>
       <Outcome outcome={cmd.outcome} testid="edit" />
       {stale && (
@@ -197,25 +191,18 @@ export function EditText({ live, opinion: o, views }: { live: LiveClient; opinio
           <p>{t('opinions.edit.changedMeanwhile', { version: o.version })}</p>
         </div>
       )}
-      <div class="field">
-        <label for="op-edit-text">{t('opinions.edit.label')}</label>
-        <p class="field__hint" id="op-edit-hint">
-          {t('opinions.edit.hint', { version: editing.base })}
-        </p>
+      <Field id="op-edit-text" label={t('opinions.edit.label')} hint={t('opinions.edit.hint', { version: editing.base })}>
         <textarea
-          id="op-edit-text"
+          {...controlProps('op-edit-text', undefined, true)}
           ref={area}
           rows={14}
           value={editing.text}
           onInput={(e) => setEditing({ ...editing, text: (e.currentTarget as HTMLTextAreaElement).value })}
-          aria-describedby="op-edit-hint"
           data-testid="edit-text"
         />
-      </div>
+      </Field>
       <div class="op-buttons">
-        <button type="submit" class="button" disabled={cmd.busy} data-testid="edit-save">
-          {cmd.busy ? t('opinions.busy') : t('opinions.edit.save')}
-        </button>
+        <SubmitButton busy={cmd.busy} testid="edit-save">{t('opinions.edit.save')}</SubmitButton>
         <button type="button" class="button button--secondary" onClick={() => setEditing(null)}>
           {t('opinions.edit.cancel')}
         </button>

@@ -1,31 +1,16 @@
-// Small pieces the opinions list and detail share: labels, dates, who acted, outcomes of
-// commands.
+// Small pieces the opinions list and detail share: labels, dates, who acted, statuses,
+// outcomes of commands.
 import { type ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
-import { problemMessage } from '../api';
+import { OutcomeAlert } from '../forms';
 import type { CommandOutcome } from '../hooks';
-import type { Lang, MessageKey } from '../i18n';
+import { type Lang, type Translate, codeLabel } from '../i18n';
 import { roleLabel } from '../model';
-import { useI18n } from '../ui';
+import { StatusBadge, type Tone, useI18n } from '../ui';
 import type { Actor } from './opinions-model';
 
-export type T = (key: MessageKey, params?: Record<string, string | number>) => string;
-
-/** The message key if the table has it, else undefined. */
-function known(t: T, key: string): string | undefined {
-  const s = t(key as MessageKey);
-  return s === key ? undefined : s;
-}
-
 /** A label from a family of keys (opinions.status.<v>…), or the raw value for one this build does not know. */
-export function label(t: T, family: string, value: string): string {
-  return known(t, `opinions.${family}.${value}`) ?? value;
-}
-
-/** "{n} thing(s)" with the language's plural rules; base.one / base.other must exist. */
-export function countText(lang: Lang, t: T, base: string, n: number, params: Record<string, string | number> = {}): string {
-  const form = new Intl.PluralRules(lang).select(n) === 'one' ? 'one' : 'other';
-  return t(`${base}.${form}` as MessageKey, { n, ...params });
+export function label(t: Translate, family: string, value: string): string {
+  return codeLabel(t, `opinions.${family}`, value);
 }
 
 /** A date and time in the user's language and time zone. */
@@ -50,7 +35,7 @@ export function When({ iso }: { iso: string | undefined }) {
 }
 
 /** Who acted, in words: the organisation's acronym and the role (the e-mail, when shown, in a title). */
-export function whoText(lang: Lang, t: T, a: Actor | undefined, acronyms: ReadonlyMap<string, string>): string {
+export function whoText(lang: Lang, t: Translate, a: Actor | undefined, acronyms: ReadonlyMap<string, string>): string {
   if (!a) return t('opinions.who.unknown');
   if (a.role === 'system') return t('opinions.who.system');
   const org = a.organisation_id ? acronyms.get(a.organisation_id) : undefined;
@@ -59,17 +44,39 @@ export function whoText(lang: Lang, t: T, a: Actor | undefined, acronyms: Readon
   return org || a.user || role || t('opinions.who.unknown');
 }
 
+/** The tone of the badge of a text's status or an amendment's state. */
+const TONES: Record<string, Tone> = {
+  in_review: 'accent',
+  proposed: 'accent',
+  voting: 'warning',
+  adopted: 'success',
+  published: 'success',
+  accepted: 'success',
+  rejected: 'error',
+  withdrawn: 'error',
+};
+
 /** The status of a text as a badge: always text, colour only as a second cue. */
-export function StatusBadge({ status, outcome }: { status: string; outcome?: string }) {
+export function OpinionStatus({ status, outcome }: { status: string; outcome?: string }) {
   const { t } = useI18n();
   const text =
     status === 'published' && outcome
       ? t('opinions.publishedOutcome', { outcome: label(t, 'outcome', outcome) })
       : label(t, 'status', status);
   return (
-    <span class={`op-status op-status--${status}`} data-testid="opinion-status" data-status={status}>
+    <StatusBadge tone={TONES[status]} testid="opinion-status" status={status}>
       {text}
-    </span>
+    </StatusBadge>
+  );
+}
+
+/** The state of an amendment as a badge. */
+export function AmendmentState({ state }: { state: string }) {
+  const { t } = useI18n();
+  return (
+    <StatusBadge tone={TONES[state]} testid="amendment-state">
+      {label(t, 'amendment.state', state)}
+    </StatusBadge>
   );
 }
 
@@ -77,38 +84,9 @@ export function StatusBadge({ status, outcome }: { status: string; outcome?: str
  * The outcome of a command: the success message once the views show it (read-your-writes),
  * or the server's problem, focused so that keyboard and screen reader users meet it.
  */
-export function Outcome({
-  outcome,
-  success,
-  testid,
-}: {
-  outcome: CommandOutcome | null;
-  success?: string;
-  testid: string;
-}) {
-  const { lang, t } = useI18n();
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (outcome && outcome.kind !== 'success') ref.current?.focus();
-  }, [outcome]);
-  if (!outcome) return null;
-  if (outcome.kind === 'success') {
-    return success ? (
-      <div class="alert alert--success" role="status" data-testid={`${testid}-success`}>
-        <p>{success}</p>
-      </div>
-    ) : null;
-  }
-  return (
-    <div class="alert alert--error" role="alert" tabIndex={-1} ref={ref} data-testid={`${testid}-error`}>
-      <p class="alert__title">{t('opinions.failed')}</p>
-      <p>
-        {outcome.kind === 'network'
-          ? t('opinions.network')
-          : (problemMessage(outcome.problem, lang) ?? t('opinions.unexpected', { status: outcome.status }))}
-      </p>
-    </div>
-  );
+export function Outcome({ outcome, success, testid }: { outcome: CommandOutcome | null; success?: string; testid: string }) {
+  const { t } = useI18n();
+  return <OutcomeAlert outcome={outcome} title={t('opinions.failed')} success={success} testid={testid} />;
 }
 
 /** A section of the detail page with its heading. */

@@ -1,14 +1,16 @@
 // The opinions page: the committee's texts (#/opinions), filterable by status and working
 // group, live over the `opinions` view; one text's record (#/opinions/<id>) is in
 // opinions-detail.tsx.
-import { useMemo, useState } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
 import type { Organisation } from '../api';
+import { type Choice, FilterSelect, useValues } from '../forms';
 import { useLiveView } from '../hooks';
+import { plural } from '../i18n';
 import { href } from '../router';
-import { useI18n } from '../ui';
+import { DataTable, LiveCount, useI18n } from '../ui';
 import { OpinionDetailPage } from './opinions-detail';
 import { type Filters, type OpinionRow, STATUSES, filterOpinions, groupOptions, statusCounts } from './opinions-model';
-import { StatusBadge, When, countText, label } from './opinions-ui';
+import { OpinionStatus, When, label } from './opinions-ui';
 import type { PageProps } from './page';
 import './opinions.css';
 
@@ -24,15 +26,23 @@ const NO_FILTER: Filters = { status: '', group: '' };
 function OpinionList({ live }: PageProps) {
   const { lang, t } = useI18n();
   const view = useLiveView<OpinionRow>(live, 'opinions');
-  const [filters, setFilters] = useState<Filters>(NO_FILTER);
+  const [filters, setFilters, set] = useValues<Filters>(NO_FILTER);
   const rows = useMemo(() => filterOpinions(view.items, filters, lang), [view.items, filters, lang]);
   const groups = useMemo(() => groupOptions(view.items, lang), [view.items, lang]);
   const counts = useMemo(() => statusCounts(view.items), [view.items]);
   const filtered = filters.status !== '' || filters.group !== '';
-  const set = (name: keyof Filters) => (e: Event) => {
-    const v = (e.currentTarget as HTMLSelectElement).value;
-    setFilters((f) => ({ ...f, [name]: v }));
-  };
+  const select = (name: keyof Filters, options: Choice[]) => (
+    <FilterSelect
+      id={`op-filter-${name}`}
+      label={t(`opinions.filter.${name}`)}
+      name={name}
+      value={filters[name]}
+      onChange={set(name)}
+      testid={`filter-${name}`}
+      any={t('opinions.filter.all')}
+      options={options}
+    />
+  );
 
   return (
     <div class="container opinions">
@@ -45,28 +55,17 @@ function OpinionList({ live }: PageProps) {
           {t('opinions.title')}
         </h2>
         <form class="op-filters" aria-label={t('opinions.filters')} onSubmit={(e) => e.preventDefault()}>
-          <div class="field">
-            <label for="op-filter-status">{t('opinions.filter.status')}</label>
-            <select id="op-filter-status" name="status" value={filters.status} onChange={set('status')} data-testid="filter-status">
-              <option value="">{t('opinions.filter.all')}</option>
-              {STATUSES.map((s) => (
-                <option value={s} key={s}>
-                  {t('opinions.filter.statusOption', { status: label(t, 'status', s), n: counts[s] ?? 0 })}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div class="field">
-            <label for="op-filter-group">{t('opinions.filter.group')}</label>
-            <select id="op-filter-group" name="group" value={filters.group} onChange={set('group')} data-testid="filter-group">
-              <option value="">{t('opinions.filter.all')}</option>
-              {groups.map((g) => (
-                <option value={g.id} key={g.id}>
-                  {g.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          {select(
+            'status',
+            STATUSES.map((s) => ({
+              value: s,
+              label: t('opinions.filter.statusOption', { status: label(t, 'status', s), n: counts[s] ?? 0 }),
+            })),
+          )}
+          {select(
+            'group',
+            groups.map((g) => ({ value: g.id, label: g.name })),
+          )}
           {filtered && (
             <button type="button" class="button button--secondary" onClick={() => setFilters(NO_FILTER)}>
               {t('opinions.filter.reset')}
@@ -74,49 +73,40 @@ function OpinionList({ live }: PageProps) {
           )}
         </form>
         <div class="panel__head">
-          <p class="count" id="op-count" aria-live="polite" aria-atomic="true" data-testid="opinions-count">
-            {view.loaded ? countText(lang, t, 'opinions.count', rows.length) : t('opinions.loading')}
-          </p>
+          <LiveCount id="op-count" testid="opinions-count">
+            {view.loaded ? plural(lang, 'opinions.count', rows.length) : t('opinions.loading')}
+          </LiveCount>
         </div>
         {view.loaded && rows.length === 0 && (
           <p class="empty">{filtered ? t('opinions.emptyFiltered') : t('opinions.empty')}</p>
         )}
         {rows.length > 0 && (
-          <div class="table-wrap" role="region" aria-labelledby="op-list-title" tabIndex={0}>
-            <table class="table" aria-describedby="op-count">
-              <thead>
-                <tr>
-                  <th scope="col">{t('opinions.col.title')}</th>
-                  <th scope="col">{t('opinions.col.group')}</th>
-                  <th scope="col">{t('opinions.col.status')}</th>
-                  <th scope="col">{t('opinions.col.amendments')}</th>
-                  <th scope="col">{t('opinions.col.updated')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((o) => (
-                  <tr key={o.id} data-id={o.id} data-testid="opinion-row">
-                    <th scope="row">
-                      <span class="op-kind">{label(t, 'kind', o.kind)}</span>
-                      <a href={href('opinions', o.id)} class="op-title">
-                        {o.title}
-                      </a>
-                    </th>
-                    <td>{o.group_name || '—'}</td>
-                    <td>
-                      <StatusBadge status={o.status} outcome={o.outcome} />
-                    </td>
-                    <td class="op-num" data-testid="pending-amendments">
-                      {new Intl.NumberFormat(lang).format(o.pending_amendments)}
-                    </td>
-                    <td>
-                      <When iso={o.updated_at} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            titleId="op-list-title"
+            countId="op-count"
+            columns={(['title', 'group', 'status', 'amendments', 'updated'] as const).map((c) => t(`opinions.col.${c}`))}
+          >
+            {rows.map((o) => (
+              <tr key={o.id} data-id={o.id} data-testid="opinion-row">
+                <th scope="row">
+                  <span class="op-kind">{label(t, 'kind', o.kind)}</span>
+                  <a href={href('opinions', o.id)} class="op-title">
+                    {o.title}
+                  </a>
+                </th>
+                <td>{o.group_name || '—'}</td>
+                <td>
+                  <OpinionStatus status={o.status} outcome={o.outcome} />
+                </td>
+                <td class="op-num" data-testid="pending-amendments">
+                  {new Intl.NumberFormat(lang).format(o.pending_amendments)}
+                </td>
+                <td>
+                  <When iso={o.updated_at} />
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </section>
     </div>
