@@ -1,34 +1,14 @@
 // The ballot form of a consultation (for the organisations the user may vote for) and the
 // secretariat's "close now". Both show success only once the consultation's row shows
 // the command's effect (read-your-writes), and keep the input on failure.
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { problemMessage } from '../api';
-import { type CommandOutcome, useCommand } from '../hooks';
+import { useMemo, useState } from 'preact/hooks';
+import { ProblemAlert, SubmitButton, SuccessAlert } from '../forms';
+import { useCommand } from '../hooks';
 import type { LiveClient } from '../live';
 import type { User } from '../session';
 import { useI18n } from '../ui';
 import { type Consultation, ballotSeats, rankedChoices } from './consultations-model';
 import { formatDateTime } from './consultations-shared';
-
-/** The server's refusal, or the network failure, of the last command of a form. */
-export function Failure({ outcome, title }: { outcome: CommandOutcome | null; title: string }) {
-  const { lang, t } = useI18n();
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (outcome?.kind === 'problem' || outcome?.kind === 'network') ref.current?.focus();
-  }, [outcome]);
-  if (outcome?.kind !== 'problem' && outcome?.kind !== 'network') return null;
-  return (
-    <div class="alert alert--error" role="alert" tabIndex={-1} ref={ref} data-testid="cons-error">
-      <p class="alert__title">{title}</p>
-      <p>
-        {outcome.kind === 'network'
-          ? t('form.network')
-          : (problemMessage(outcome.problem, lang) ?? t('form.unexpected', { status: outcome.status }))}
-      </p>
-    </div>
-  );
-}
 
 export function BallotPanel({
   live,
@@ -171,16 +151,16 @@ function BallotForm({
 
   return (
     <form onSubmit={onSubmit} noValidate aria-busy={busy} data-testid="cons-ballot-form">
-      <Failure outcome={outcome} title={t('consultations.ballot.failed')} />
+      <ProblemAlert outcome={outcome} title={t('consultations.ballot.failed')} testid="cons-error" focus />
       {local && (
         <div class="alert alert--error" role="alert" data-testid="cons-error">
           <p>{local}</p>
         </div>
       )}
       {outcome?.kind === 'success' && done && (
-        <div class="alert alert--success" role="status" data-testid="cons-ballot-success">
-          <p>{t(done === 'changed' ? 'consultations.ballot.changed' : 'consultations.ballot.success')}</p>
-        </div>
+        <SuccessAlert testid="cons-ballot-success">
+          {t(done === 'changed' ? 'consultations.ballot.changed' : 'consultations.ballot.success')}
+        </SuccessAlert>
       )}
       <fieldset class="cons-fieldset" aria-describedby={hintId}>
         <legend>{t(change ? 'consultations.ballot.changeLegend' : 'consultations.ballot.legend')}</legend>
@@ -195,6 +175,7 @@ function BallotForm({
                 <label for={id}>{o.label}</label>
                 <select
                   id={id}
+                  class="input"
                   value={ranks[o.id] ?? ''}
                   onChange={(e) => {
                     reset();
@@ -227,9 +208,9 @@ function BallotForm({
           );
         })}
       </fieldset>
-      <button type="submit" class="button" disabled={busy} data-testid="cons-vote">
-        {busy ? t('form.submitting') : t(change ? 'consultations.ballot.change' : 'consultations.ballot.submit')}
-      </button>
+      <SubmitButton busy={busy} testid="cons-vote">
+        {t(change ? 'consultations.ballot.change' : 'consultations.ballot.submit')}
+      </SubmitButton>
     </form>
   );
 }
@@ -250,7 +231,7 @@ export function CloseConsultation({ live, c }: { live: LiveClient; c: Consultati
     <section class="panel form-panel" aria-labelledby="close-title">
       <h2 id="close-title">{t('consultations.close.title')}</h2>
       <p class="form-intro">{t('consultations.close.intro')}</p>
-      <Failure outcome={outcome} title={t('consultations.close.failed')} />
+      <ProblemAlert outcome={outcome} title={t('consultations.close.failed')} testid="cons-error" focus />
       {!confirming ? (
         <button type="button" class="button button--secondary" onClick={() => setConfirming(true)} data-testid="cons-close">
           {t('consultations.close.button')}
@@ -262,9 +243,7 @@ export function CloseConsultation({ live, c }: { live: LiveClient; c: Consultati
             <input id="close-reason" type="text" value={reason} onInput={(e) => setReason((e.currentTarget as HTMLInputElement).value)} />
           </div>
           <div class="cons-actions">
-            <button type="submit" class="button" disabled={busy} data-testid="cons-close-confirm">
-              {busy ? t('form.submitting') : t('consultations.close.confirm')}
-            </button>
+            <SubmitButton busy={busy} testid="cons-close-confirm">{t('consultations.close.confirm')}</SubmitButton>
             <button type="button" class="button button--secondary" onClick={() => setConfirming(false)} disabled={busy}>
               {t('consultations.close.cancel')}
             </button>

@@ -1,19 +1,26 @@
 // One consultation: its question and rules, the live tally (or the turnout only, as its
 // rules say), the result once closed, who voted, the proxies; the ballot form for those
 // who may vote and, for the secretariat, the button that closes it now.
-import { useLiveRow } from '../hooks';
+import { useLiveRow, useNow } from '../hooks';
 import type { LiveClient } from '../live';
 import { href } from '../router';
 import type { User } from '../session';
-import { useI18n } from '../ui';
+import { Fact, useI18n } from '../ui';
 import { BallotPanel, CloseConsultation } from './consultations-ballot';
 import { type Bar, type Consultation, type Result, tallyBars, votingEnded } from './consultations-model';
-import { StatusBadge, formatDate, formatDateTime, formatPercent, turnoutText, useNow, useOrgName } from './consultations-shared';
+import {
+  ConsultationMeta,
+  formatDate,
+  formatDateTime,
+  formatPercent,
+  turnoutText,
+  useOrgName,
+} from './consultations-shared';
 
 export function ConsultationDetail({ live, user, id }: { live: LiveClient; user: User; id: string }) {
   const { lang, t } = useI18n();
   const { row, loaded } = useLiveRow<Consultation>(live, 'consultations', id);
-  const now = useNow();
+  const [now] = useNow(30_000);
   const orgs = useOrgName(live);
 
   if (!row) {
@@ -41,49 +48,27 @@ export function ConsultationDetail({ live, user, id }: { live: LiveClient; user:
       <h1 id="cons-q" data-autofocus tabIndex={-1}>
         {row.question}
       </h1>
-      <p class="cons-card__meta">
-        <StatusBadge c={row} now={now} />
-        <span>{t(`consultations.kind.${row.kind}`)}</span>
-        <span>{t(row.secret ? 'consultations.ballot.secret' : 'consultations.ballot.open')}</span>
-      </p>
+      <ConsultationMeta c={row} now={now} />
       {row.description && <p class="lead cons-description">{row.description}</p>}
       <dl class="facts">
-        <div class="facts__item">
-          <dt>{t('consultations.deadline')}</dt>
-          <dd>{formatDateTime(lang, row.deadline)}</dd>
-        </div>
-        {row.closed_at && (
-          <div class="facts__item">
-            <dt>{t('consultations.closedAt')}</dt>
-            <dd>{formatDateTime(lang, row.closed_at)}</dd>
-          </div>
-        )}
-        <div class="facts__item">
-          <dt>{t('consultations.quorum')}</dt>
-          <dd>{row.quorum > 0 ? formatPercent(lang, row.quorum) : t('consultations.quorum.none')}</dd>
-        </div>
-        <div class="facts__item">
-          <dt>{t('consultations.results')}</dt>
-          <dd>{t(row.results === 'live' ? 'consultations.results.live' : 'consultations.results.at_close')}</dd>
-        </div>
-        {row.kind === 'multiple_choice' && row.max_choices ? (
-          <div class="facts__item">
-            <dt>{t('consultations.maxChoices')}</dt>
-            <dd>{row.max_choices}</dd>
-          </div>
-        ) : null}
+        <Fact label={t('consultations.deadline')}>{formatDateTime(lang, row.deadline)}</Fact>
+        {row.closed_at && <Fact label={t('consultations.closedAt')}>{formatDateTime(lang, row.closed_at)}</Fact>}
+        <Fact label={t('consultations.quorum')}>
+          {row.quorum > 0 ? formatPercent(lang, row.quorum) : t('consultations.quorum.none')}
+        </Fact>
+        <Fact label={t('consultations.results')}>
+          {t(row.results === 'live' ? 'consultations.results.live' : 'consultations.results.at_close')}
+        </Fact>
+        {row.kind === 'multiple_choice' && row.max_choices ? <Fact label={t('consultations.maxChoices')}>{row.max_choices}</Fact> : null}
         {row.opinion_id && (
-          <div class="facts__item">
-            <dt>{t('consultations.opinion')}</dt>
-            <dd>
-              <a href={href('opinions', row.opinion_id)}>{t('consultations.opinion.link')}</a>
-              {row.opinion_text_sha256 && (
-                <span class="cons-hash">
-                  {t('consultations.opinion.hash')} <code>{row.opinion_text_sha256}</code>
-                </span>
-              )}
-            </dd>
-          </div>
+          <Fact label={t('consultations.opinion')}>
+            <a href={href('opinions', row.opinion_id)}>{t('consultations.opinion.link')}</a>
+            {row.opinion_text_sha256 && (
+              <span class="cons-hash">
+                {t('consultations.opinion.hash')} <code>{row.opinion_text_sha256}</code>
+              </span>
+            )}
+          </Fact>
         )}
       </dl>
       {open && votingEnded(row, now) && (

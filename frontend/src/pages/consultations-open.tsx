@@ -1,19 +1,38 @@
 // The secretariat's form that opens a consultation: question, kind and options,
 // electorate with weights, quorum, deadline, secret or open ballot, when results show.
-import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import {
+  Field,
+  Options,
+  ProblemAlert,
+  SubmitButton,
+  SuccessAlert,
+  codeChoices,
+  controlProps,
+  describedBy,
+  fieldIn,
+  useFieldErrors,
+  useFocusOnFailure,
+} from '../forms';
 import { useCommand } from '../hooks';
-import type { MessageKey } from '../i18n';
 import type { LiveClient } from '../live';
 import { sortOrganisations } from '../model';
 import { href } from '../router';
 import { useI18n } from '../ui';
-import { Failure } from './consultations-ballot';
-import { KINDS, type Kind, type OpenForm, createdConsultationId, defaultDeadline, formField, openBody } from './consultations-model';
+import {
+  KINDS,
+  type OpenForm,
+  createdConsultationId,
+  defaultDeadline,
+  formField,
+  openBody,
+} from './consultations-model';
 import { useOrgName } from './consultations-shared';
 
-type Field = 'question' | 'description' | 'kind' | 'options' | 'max_choices' | 'electorate' | 'quorum' | 'deadline' | 'results';
-const FIELDS: Field[] = ['question', 'description', 'kind', 'options', 'max_choices', 'electorate', 'quorum', 'deadline', 'results'];
+const FIELDS = ['question', 'description', 'kind', 'options', 'max_choices', 'electorate', 'quorum', 'deadline', 'results'] as const;
+type FormField = (typeof FIELDS)[number];
+/** The form field a field of the server's problem belongs to, if the form shows it. */
+const inForm = fieldIn(FIELDS);
 
 function emptyForm(): OpenForm {
   return {
@@ -39,6 +58,7 @@ export function OpenConsultationForm({ live }: { live: LiveClient }) {
   const [created, setCreated] = useState<{ id: string; question: string } | null>(null);
   const electorateTouched = useRef(false);
   const form = useRef<HTMLFormElement>(null);
+  const box = useRef<HTMLDivElement>(null);
 
   // Every organisation votes unless the secretariat says otherwise.
   useEffect(() => {
@@ -46,20 +66,9 @@ export function OpenConsultationForm({ live }: { live: LiveClient }) {
     setValues((v) => ({ ...v, electorate: Object.fromEntries(sorted.map((o) => [o.id, v.electorate[o.id] ?? '1'])) }));
   }, [sorted]);
 
-  const errors = useMemo(() => {
-    const out: Partial<Record<Field, string>> = {};
-    if (outcome?.kind !== 'problem' || !outcome.problem.fields) return out;
-    for (const name of Object.keys(outcome.problem.fields)) {
-      const f = formField(name) as Field;
-      if (FIELDS.includes(f)) out[f] = t(`consultations.form.error.${f}` as MessageKey);
-    }
-    return out;
-  }, [outcome, t]);
-
-  useEffect(() => {
-    const first = FIELDS.find((f) => errors[f]);
-    if (first) form.current?.querySelector<HTMLElement>(`[data-field="${first}"]`)?.focus();
-  }, [errors]);
+  // Each field says what it expects, whatever rule the server named.
+  const errors = useFieldErrors(outcome, (name) => inForm(formField(name)), (_, f) => t(`consultations.form.error.${f}`));
+  useFocusOnFailure(outcome, FIELDS, errors, (f) => form.current?.querySelector<HTMLElement>(`[data-field="${f}"]`), box);
 
   const set = (name: keyof OpenForm) => (e: Event) => {
     const el = e.currentTarget as HTMLInputElement;
@@ -89,67 +98,42 @@ export function OpenConsultationForm({ live }: { live: LiveClient }) {
     setValues((prev) => ({ ...emptyForm(), electorate: prev.electorate }));
   };
 
-  const described = (f: Field, hint: boolean) =>
-    [hint ? `open-${f}-hint` : '', errors[f] ? `open-${f}-error` : ''].filter(Boolean).join(' ') || undefined;
   // What every control of a field carries: its ID, the name the errors focus, its state.
-  const control = (f: Field, hint: boolean) => ({
-    id: `open-${f}`,
-    'data-field': f,
-    'aria-invalid': errors[f] ? ('true' as const) : undefined,
-    'aria-describedby': described(f, hint),
-  });
+  const control = (f: FormField, hint: boolean) => ({ ...controlProps(`open-${f}`, errors[f], hint), 'data-field': f });
+  const field = (f: FormField) => ({ id: `open-${f}`, error: errors[f] });
 
   return (
     <section class="panel form-panel cons-open" aria-labelledby="open-title">
       <h2 id="open-title">{t('consultations.form.title')}</h2>
       <p class="form-intro">{t('form.intro')}</p>
-      <Failure outcome={outcome} title={t('consultations.form.failed')} />
+      <ProblemAlert outcome={outcome} title={t('consultations.form.failed')} testid="cons-error" boxRef={box} />
       {outcome?.kind === 'success' && created && (
-        <div class="alert alert--success" role="status" data-testid="cons-open-success">
-          <p>
-            {t('consultations.form.success')}{' '}
-            <a href={href('consultations', created.id)} data-testid="cons-open-link">
-              {created.question}
-            </a>
-          </p>
-        </div>
+        <SuccessAlert testid="cons-open-success">
+          {t('consultations.form.success')}{' '}
+          <a href={href('consultations', created.id)} data-testid="cons-open-link">
+            {created.question}
+          </a>
+        </SuccessAlert>
       )}
       <form ref={form} onSubmit={onSubmit} noValidate aria-busy={busy} data-testid="cons-open-form">
-        <Row id="open-question" label={t('consultations.form.question')} required error={errors.question} field="question">
+        <Field {...field('question')} label={t('consultations.form.question')} required>
           <textarea {...control('question', false)} rows={2} required value={values.question} onInput={set('question')} />
-        </Row>
-        <Row id="open-description" label={t('consultations.form.description')} error={errors.description} field="description">
+        </Field>
+        <Field {...field('description')} label={t('consultations.form.description')}>
           <textarea {...control('description', false)} rows={3} value={values.description} onInput={set('description')} />
-        </Row>
-        <Row id="open-kind" label={t('consultations.form.kind')} error={errors.kind} field="kind">
+        </Field>
+        <Field {...field('kind')} label={t('consultations.form.kind')}>
           <select {...control('kind', false)} value={values.kind} onChange={set('kind')}>
-            {KINDS.map((k: Kind) => (
-              <option key={k} value={k}>
-                {t(`consultations.kind.${k}`)}
-              </option>
-            ))}
+            <Options choices={codeChoices(t, 'consultations.kind', KINDS)} />
           </select>
-        </Row>
+        </Field>
         {values.kind !== 'yes_no_abstain' && (
-          <Row
-            id="open-options"
-            label={t('consultations.form.options')}
-            hint={t('consultations.form.options.hint')}
-            required
-            error={errors.options}
-            field="options"
-          >
+          <Field {...field('options')} label={t('consultations.form.options')} hint={t('consultations.form.options.hint')} required>
             <textarea {...control('options', true)} rows={4} value={values.options} onInput={set('options')} />
-          </Row>
+          </Field>
         )}
         {values.kind === 'multiple_choice' && (
-          <Row
-            id="open-max_choices"
-            label={t('consultations.form.maxChoices')}
-            hint={t('consultations.form.maxChoices.hint')}
-            error={errors.max_choices}
-            field="max_choices"
-          >
+          <Field {...field('max_choices')} label={t('consultations.form.maxChoices')} hint={t('consultations.form.maxChoices.hint')}>
             <input
               {...control('max_choices', true)}
               type="number"
@@ -158,11 +142,11 @@ export function OpenConsultationForm({ live }: { live: LiveClient }) {
               value={values.max_choices}
               onInput={set('max_choices')}
             />
-          </Row>
+          </Field>
         )}
         <fieldset
           class={`cons-fieldset${errors.electorate ? ' field--error' : ''}`}
-          aria-describedby={described('electorate', true)}
+          aria-describedby={describedBy('open-electorate', true, errors.electorate)}
         >
           <legend>{t('consultations.form.electorate')}</legend>
           <p class="field__hint" id="open-electorate-hint">
@@ -185,7 +169,7 @@ export function OpenConsultationForm({ live }: { live: LiveClient }) {
                 </label>
                 <input
                   id={`open-weight-${o.id}`}
-                  class="cons-weight"
+                  class="input cons-weight"
                   type="number"
                   min={1}
                   max={1000}
@@ -206,13 +190,7 @@ export function OpenConsultationForm({ live }: { live: LiveClient }) {
             </p>
           )}
         </fieldset>
-        <Row
-          id="open-quorum"
-          label={t('consultations.form.quorum')}
-          hint={t('consultations.form.quorum.hint')}
-          error={errors.quorum}
-          field="quorum"
-        >
+        <Field {...field('quorum')} label={t('consultations.form.quorum')} hint={t('consultations.form.quorum.hint')}>
           <input
             {...control('quorum', true)}
             type="number"
@@ -222,10 +200,10 @@ export function OpenConsultationForm({ live }: { live: LiveClient }) {
             value={values.quorum}
             onInput={set('quorum')}
           />
-        </Row>
-        <Row id="open-deadline" label={t('consultations.form.deadline')} required error={errors.deadline} field="deadline">
+        </Field>
+        <Field {...field('deadline')} label={t('consultations.form.deadline')} required>
           <input {...control('deadline', false)} type="datetime-local" required value={values.deadline} onInput={set('deadline')} />
-        </Row>
+        </Field>
         <fieldset class="cons-fieldset">
           <legend>{t('consultations.form.results')}</legend>
           {(['at_close', 'live'] as const).map((r) => (
@@ -249,53 +227,8 @@ export function OpenConsultationForm({ live }: { live: LiveClient }) {
             {t('consultations.form.secret.hint')}
           </p>
         </div>
-        <button type="submit" class="button" disabled={busy} data-testid="cons-open-submit">
-          {busy ? t('form.submitting') : t('consultations.form.submit')}
-        </button>
+        <SubmitButton busy={busy} testid="cons-open-submit">{t('consultations.form.submit')}</SubmitButton>
       </form>
     </section>
-  );
-}
-
-function Row({
-  id,
-  field,
-  label,
-  hint,
-  required,
-  error,
-  children,
-}: {
-  id: string;
-  field: Field;
-  label: string;
-  hint?: string;
-  required?: boolean;
-  error?: string;
-  children: ComponentChildren;
-}) {
-  return (
-    <div class={`field${error ? ' field--error' : ''}`}>
-      <label for={id}>
-        {label}
-        {required && (
-          <span class="field__required" aria-hidden="true">
-            {' '}
-            *
-          </span>
-        )}
-      </label>
-      {hint && (
-        <p class="field__hint" id={`open-${field}-hint`}>
-          {hint}
-        </p>
-      )}
-      {children}
-      {error && (
-        <p class="field__error" id={`open-${field}-error`}>
-          {error}
-        </p>
-      )}
-    </div>
   );
 }

@@ -1,22 +1,12 @@
-// Pieces the consultations list and detail share: the clock, organisation names, dates,
-// the status badge and the turnout line.
-import { useEffect, useMemo, useState } from 'preact/hooks';
+// Pieces the consultations list and detail share: organisation names, dates, the status
+// line and the turnout line.
+import { useMemo } from 'preact/hooks';
 import type { Organisation } from '../api';
 import { useLiveView } from '../hooks';
 import type { Lang, MessageKey } from '../i18n';
 import type { LiveClient } from '../live';
-import { useI18n } from '../ui';
+import { StatusBadge, type Tone, useI18n } from '../ui';
 import { type Consultation, votingEnded } from './consultations-model';
-
-/** The current time, refreshed every 30 s, so that passed deadlines show without reload. */
-export function useNow(): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), 30_000);
-    return () => clearInterval(t);
-  }, []);
-  return now;
-}
 
 /** A function naming an organisation by its acronym (or name), from the live directory. */
 export function useOrgName(live: LiveClient): { name: (id: string) => string; full: (id: string) => string; orgs: Organisation[] } {
@@ -51,12 +41,25 @@ export function formatPercent(lang: Lang, percent: number): string {
   return new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 1 }).format(percent / 100);
 }
 
-/** Where a consultation stands, in words (never colour alone). */
-export function StatusBadge({ c, now }: { c: Consultation; now: number }) {
+const TONES: Record<'open' | 'ended' | 'closed', Tone> = { open: 'success', ended: 'warning', closed: 'neutral' };
+
+/**
+ * A consultation's status (in words, never colour alone: an outlined badge, see
+ * consultations.css), its kind and whether the ballot is secret.
+ */
+export function ConsultationMeta({ c, now }: { c: Consultation; now: number }) {
   const { t } = useI18n();
   const state = c.status === 'closed' ? 'closed' : votingEnded(c, now) ? 'ended' : 'open';
   const key: MessageKey = `consultations.status.${state}`;
-  return <span class={`cons-status cons-status--${state}`}>{t(key)}</span>;
+  return (
+    <p class="cons-card__meta">
+      <StatusBadge tone={TONES[state]} extra="cons-status">
+        {t(key)}
+      </StatusBadge>
+      <span>{t(`consultations.kind.${c.kind}`)}</span>
+      <span>{t(c.secret ? 'consultations.ballot.secret' : 'consultations.ballot.open')}</span>
+    </p>
+  );
 }
 
 /** « 5 organisations sur 11 ont voté (45,5 % des voix) ». */
