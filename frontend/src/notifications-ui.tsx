@@ -2,7 +2,7 @@
 // a polite toast announcing each new one. See notifications.ts for what is news.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useLiveView } from './hooks';
-import type { MessageKey } from './i18n';
+import { type MessageKey, plural } from './i18n';
 import type { LiveClient, LiveRow } from './live';
 import {
   ArrivalWatcher,
@@ -12,7 +12,7 @@ import {
   groupsOfOrganisation,
   storageKey,
 } from './notifications';
-import { countLabel, describeEntry } from './pages/timeline-model';
+import { describeEntry } from './pages/timeline-model';
 import { EntryLine, useOrgRefs } from './pages/timeline-ui';
 import type { User } from './session';
 import { localStore, useI18n } from './ui';
@@ -90,7 +90,7 @@ export function NotificationCenter({ live, user }: { live: LiveClient; user: Use
         {unread > 0 && (
           <span class="notifications__badge" data-testid="notifications-badge">
             <span aria-hidden="true">{unread}</span>
-            <span class="visually-hidden">{countLabel(lang, unread, 'timeline.notifications.unread')}</span>
+            <span class="visually-hidden">{plural(lang, 'timeline.notifications.unread', unread)}</span>
           </span>
         )}
       </button>

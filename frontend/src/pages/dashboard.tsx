@@ -3,11 +3,11 @@
 // list is live; the rows come from the other pages' views (see dashboard-model.ts).
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { useLiveView } from '../hooks';
-import { type Lang, type MessageKey, translate } from '../i18n';
+import { useLiveView, useNow } from '../hooks';
+import { type Lang, type MessageKey, plural } from '../i18n';
 import type { LiveClient } from '../live';
 import { href } from '../router';
-import { useI18n } from '../ui';
+import { LiveCount, useI18n } from '../ui';
 import {
   type ConsultationRow,
   type GroupRow,
@@ -31,29 +31,6 @@ import './timeline.css';
 /** How many recent timeline entries the dashboard shows. */
 const RECENT = 8;
 
-type Counted =
-  | 'dashboard.votes.count'
-  | 'dashboard.amendments.count'
-  | 'dashboard.amendments.pending'
-  | 'dashboard.meetings.count'
-  | 'dashboard.sheets.count'
-  | 'dashboard.sheets.late';
-
-function plural(lang: Lang, base: Counted, n: number, params: Record<string, string | number> = {}): string {
-  const form = new Intl.PluralRules(lang).select(n) === 'one' ? 'one' : 'other';
-  return translate(lang, `${base}.${form}` as MessageKey, { ...params, n });
-}
-
-/** The current time, moving every minute: deadlines pass while the page is open. */
-function useNow(): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 60_000);
-    return () => clearInterval(timer);
-  }, []);
-  return now;
-}
-
 /** The views the server refused or does not serve: their lists say so instead of loading forever. */
 function useViewErrors(live: LiveClient): ReadonlySet<string> {
   const [errors, setErrors] = useState<ReadonlySet<string>>(new Set());
@@ -74,7 +51,7 @@ function formatCivil(lang: Lang, day: string): string {
 
 export function DashboardPage({ live, user }: PageProps) {
   const { lang, t } = useI18n();
-  const now = useNow();
+  const [now] = useNow(60_000);
   const errors = useViewErrors(live);
   const timeline = useLiveView<TimelineEntry>(live, 'timeline');
   const consultations = useLiveView<ConsultationRow>(live, 'consultations');
@@ -85,6 +62,7 @@ export function DashboardPage({ live, user }: PageProps) {
   const org = user.organisation_id || null;
   const show = sectionsFor(user.role, org);
   const ready = (v: { loaded: boolean }, name: string) => v.loaded || errors.has(name);
+  const stateOf = (v: { loaded: boolean }, name: string) => (errors.has(name) ? 'error' : v.loaded ? 'ready' : 'loading');
 
   const myGroups = useMemo(() => groupsOf(groups.items, org), [groups.items, org]);
   const votes = useMemo(() => votesToCast(consultations.items, org, now), [consultations.items, org, now]);
@@ -118,7 +96,7 @@ export function DashboardPage({ live, user }: PageProps) {
             id="dash-votes"
             title={t('dashboard.votes.title')}
             count={plural(lang, 'dashboard.votes.count', votes.length)}
-            state={errors.has('consultations') ? 'error' : consultations.loaded ? 'ready' : 'loading'}
+            state={stateOf(consultations, 'consultations')}
             empty={votes.length === 0 ? t('dashboard.votes.empty') : null}
           >
             <ul class="dash-list">
@@ -141,7 +119,7 @@ export function DashboardPage({ live, user }: PageProps) {
             id="dash-amendments"
             title={t('dashboard.amendments.title')}
             count={plural(lang, 'dashboard.amendments.count', amendments.length)}
-            state={errors.has('opinions') ? 'error' : opinions.loaded ? 'ready' : 'loading'}
+            state={stateOf(opinions, 'opinions')}
             empty={amendments.length === 0 ? t('dashboard.amendments.empty') : null}
           >
             <ul class="dash-list">
@@ -163,7 +141,7 @@ export function DashboardPage({ live, user }: PageProps) {
           id="dash-meetings"
           title={show.onlyMyGroups ? t('dashboard.meetings.titleMine') : t('dashboard.meetings.title')}
           count={plural(lang, 'dashboard.meetings.count', meetings.length)}
-          state={errors.has('groups') ? 'error' : groups.loaded ? 'ready' : 'loading'}
+          state={stateOf(groups, 'groups')}
           empty={meetings.length === 0 ? t('dashboard.meetings.empty') : null}
         >
           <ul class="dash-list">
@@ -185,7 +163,7 @@ export function DashboardPage({ live, user }: PageProps) {
           id="dash-sheets"
           title={show.onlyMySheets ? t('dashboard.sheets.titleMine') : t('dashboard.sheets.title')}
           count={plural(lang, 'dashboard.sheets.count', overdue.length)}
-          state={errors.has('action-sheets') ? 'error' : sheets.loaded ? 'ready' : 'loading'}
+          state={stateOf(sheets, 'action-sheets')}
           empty={overdue.length === 0 ? t('dashboard.sheets.empty') : null}
         >
           <ul class="dash-list">
@@ -209,7 +187,7 @@ export function DashboardPage({ live, user }: PageProps) {
           id="dash-activity"
           wide
           title={t('dashboard.activity.title')}
-          state={errors.has('timeline') ? 'error' : timeline.loaded ? 'ready' : 'loading'}
+          state={stateOf(timeline, 'timeline')}
           empty={recent.length === 0 ? t('dashboard.activity.empty') : null}
         >
           <ol class="activity-list">
@@ -251,9 +229,9 @@ function Card({
       <div class="panel__head">
         <h2 id={`${id}-title`}>{title}</h2>
         {count && state === 'ready' && (
-          <p class="count" aria-live="polite" aria-atomic="true">
+          <LiveCount>
             {count}
-          </p>
+          </LiveCount>
         )}
       </div>
       {state === 'loading' && <p class="empty">{t('dashboard.loading')}</p>}

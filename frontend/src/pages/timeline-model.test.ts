@@ -7,7 +7,6 @@ import {
   actorDetail,
   actorLabel,
   byDay,
-  countLabel,
   describeEntry,
   entryHref,
   filterEntries,
@@ -17,7 +16,7 @@ import {
   sentenceParts,
   sortEntries,
 } from './timeline-model';
-import { translate } from '../i18n';
+import { plural, translate } from '../i18n';
 
 const AMF = '11111111-1111-1111-1111-111111111111';
 const DNE = '22222222-2222-2222-2222-222222222222';
@@ -172,8 +171,8 @@ describe('timeline lists', () => {
       [GROUP, 'Gouvernance'],
       ['other', 'Usages'],
     ]);
-    expect(countLabel('fr', 1, 'timeline.count')).toBe('1 entrée');
-    expect(countLabel('fr', 0, 'timeline.count')).toBe('0 entrée');
-    expect(countLabel('en', 12, 'timeline.count')).toBe('12 entries');
+    expect(plural('fr', 'timeline.count', 1)).toBe('1 entrée');
+    expect(plural('fr', 'timeline.count', 0)).toBe('0 entrée');
+    expect(plural('en', 'timeline.count', 12)).toBe('12 entries');
   });
 });

@@ -1,7 +1,7 @@
 // The decision timeline's rows (view "timeline", projections/timeline) and the pure
 // functions that turn them into sentences, links and filtered lists. Shared by the
 // timeline page, the dashboard's recent activity and the notifications.
-import { type Lang, type MessageKey, translate } from '../i18n';
+import { type Lang, type MessageKey, type Translate, codeLabel, translate } from '../i18n';
 import { roleLabel } from '../model';
 import { href } from '../router';
 
@@ -44,7 +44,7 @@ export interface OrgRef {
   name?: string;
 }
 
-type T = (key: MessageKey, params?: Record<string, string | number>) => string;
+type T = Translate;
 
 /** Entries newest first (by position, which orders the log). */
 export function sortEntries<E extends Pick<TimelineEntry, 'position' | 'id'>>(items: readonly E[]): E[] {
@@ -115,10 +115,7 @@ export function dayKey(iso: string): string {
 }
 
 function label(t: T, prefix: string, value: string | undefined): string {
-  if (!value) return '';
-  const key = `${prefix}.${value}` as MessageKey;
-  const text = t(key);
-  return text === key ? value : text;
+  return value ? codeLabel(t, prefix, value) : '';
 }
 
 /**
@@ -300,10 +297,4 @@ export function groupsOf(entries: readonly TimelineEntry[]): Map<string, string>
     if (e.group_id && !out.has(e.group_id)) out.set(e.group_id, e.summary?.group || e.group_id.slice(0, 8));
   }
   return out;
-}
-
-/** "1 entrée" / "12 entrées": the count message that fits n. */
-export function countLabel(lang: Lang, n: number, base: 'timeline.count' | 'timeline.notifications.unread'): string {
-  const form = new Intl.PluralRules(lang).select(n) === 'one' ? 'one' : 'other';
-  return translate(lang, `${base}.${form}` as MessageKey, { n });
 }

@@ -1,11 +1,12 @@
 // The decision timeline (#/timeline): every decision of the committee, newest first, live,
 // filterable by area, working group, organisation and free text; each entry a sentence in
 // the user's language linking to the object's page.
-import { useMemo, useState } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
+import { type Choice, FilterSelect, useValues } from '../forms';
 import { useLiveView } from '../hooks';
-import type { MessageKey } from '../i18n';
+import { type MessageKey, plural } from '../i18n';
 import type { LiveRow } from '../live';
-import { useI18n } from '../ui';
+import { LiveCount, useI18n } from '../ui';
 import type { PageProps } from './page';
 import {
   CONTEXTS,
@@ -13,7 +14,6 @@ import {
   type TimelineEntry,
   type TimelineFilter,
   byDay,
-  countLabel,
   describeEntry,
   filterEntries,
   formatDay,
@@ -36,7 +36,7 @@ export function TimelinePage({ live }: PageProps) {
   const view = useLiveView<TimelineEntry>(live, 'timeline');
   const groupsView = useLiveView<GroupLike>(live, 'groups');
   const orgs = useOrgRefs(live);
-  const [filter, setFilter] = useState<TimelineFilter>(NO_FILTER);
+  const [filter, setFilter, set] = useValues<TimelineFilter>(NO_FILTER);
 
   const entries = useMemo(() => sortEntries(view.items.filter(isEntry)), [view.items]);
   const groups = useMemo(() => {
@@ -54,10 +54,17 @@ export function TimelinePage({ live }: PageProps) {
   );
   const days = useMemo(() => byDay(shown), [shown]);
   const filtered = filter.context !== '' || filter.group !== '' || filter.organisation !== '' || filter.text.trim() !== '';
-  const set = (name: keyof TimelineFilter) => (e: Event) => {
-    const value = (e.currentTarget as HTMLInputElement | HTMLSelectElement).value;
-    setFilter((f) => ({ ...f, [name]: value }));
-  };
+  const contexts = CONTEXTS.map((c) => ({ value: c, label: t(`timeline.context.${c}` as MessageKey) }));
+  const select = (name: 'context' | 'group' | 'organisation', id: string, any: MessageKey, options: Choice[]) => (
+    <FilterSelect
+      id={id}
+      label={t(`timeline.filter.${name}`)}
+      value={filter[name]}
+      onChange={set(name)}
+      any={t(any)}
+      options={options}
+    />
+  );
 
   return (
     <div class="container timeline" data-loaded={view.loaded ? 'true' : 'false'} data-testid="timeline">
@@ -67,39 +74,14 @@ export function TimelinePage({ live }: PageProps) {
       <p class="lead">{t('timeline.intro')}</p>
 
       <form class="timeline-filters" role="search" aria-label={t('timeline.filters')} onSubmit={(e) => e.preventDefault()}>
-        <div class="field">
-          <label for="tl-context">{t('timeline.filter.context')}</label>
-          <select id="tl-context" value={filter.context} onChange={set('context')}>
-            <option value="">{t('timeline.filter.any')}</option>
-            {CONTEXTS.map((c) => (
-              <option key={c} value={c}>
-                {t(`timeline.context.${c}` as MessageKey)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="tl-group">{t('timeline.filter.group')}</label>
-          <select id="tl-group" value={filter.group} onChange={set('group')}>
-            <option value="">{t('timeline.filter.anyGroup')}</option>
-            {groups.map(([id, name]) => (
-              <option key={id} value={id}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="tl-org">{t('timeline.filter.organisation')}</label>
-          <select id="tl-org" value={filter.organisation} onChange={set('organisation')}>
-            <option value="">{t('timeline.filter.anyOrganisation')}</option>
-            {orgOptions.map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.acronym || o.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        {select('context', 'tl-context', 'timeline.filter.any', contexts)}
+        {select('group', 'tl-group', 'timeline.filter.anyGroup', groups.map(([id, name]) => ({ value: id, label: name })))}
+        {select(
+          'organisation',
+          'tl-org',
+          'timeline.filter.anyOrganisation',
+          orgOptions.map((o) => ({ value: o.id, label: o.acronym || o.name || '' })),
+        )}
         <div class="field timeline-filters__text">
           <label for="tl-text">{t('timeline.filter.text')}</label>
           <input id="tl-text" type="search" value={filter.text} onInput={set('text')} aria-describedby="tl-text-hint" autoComplete="off" />
@@ -117,9 +99,9 @@ export function TimelinePage({ live }: PageProps) {
       <section class="timeline-entries" aria-labelledby="tl-list-title">
         <div class="panel__head">
           <h2 id="tl-list-title">{t('timeline.list')}</h2>
-          <p class="count" aria-live="polite" aria-atomic="true" data-testid="timeline-count">
-            {view.loaded ? countLabel(lang, shown.length, 'timeline.count') : t('timeline.loading')}
-          </p>
+          <LiveCount testid="timeline-count">
+            {view.loaded ? plural(lang, 'timeline.count', shown.length) : t('timeline.loading')}
+          </LiveCount>
         </div>
         {view.loaded && entries.length === 0 && <p class="empty">{t('timeline.empty')}</p>}
         {view.loaded && entries.length > 0 && shown.length === 0 && <p class="empty">{t('timeline.noMatch')}</p>}
