@@ -79,7 +79,7 @@ func TestParseRejects(t *testing.T) {
 	for _, s := range []string{
 		``, `null`, `{}`, `"abc"`, `3`, `[null]`, `[-1]`, `[1.5]`, `[1e2]`, `[01]`, `["3"]`, `[true]`,
 		`[[]]`, `[["a"]]`, `[[1,2]]`, `[[1,null]]`, `[[1,"a\nb"]]`, `[[1,"a\rb"]]`, `[[-1,"a"]]`,
-		`[99999999999]`, `[1073741825]`, `[1] [2]`, `[1,]`, `[{"from":0}]`,
+		`[99999999999]`, `[1073741825]`, `[1] [2]`, `[1] ]`, `[[1,"a"] ]]`, `[1,]`, `[{"from":0}]`,
 	} {
 		if _, err := Parse(json.RawMessage(s)); !errors.Is(err, ErrInvalid) {
 			t.Errorf("Parse(%s) = %v, want ErrInvalid", s, err)
