@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/comite-partenaires/comite/events"
@@ -27,6 +28,20 @@ type Model interface {
 	Row(id string) (any, bool)
 	// Rows returns every current row, in display order.
 	Rows() []any
+}
+
+// Nested is a Model whose rows are grouped under a parent ID: a row "<parent>/<rest>"
+// belongs to parent (e.g. the text changes "<opinion id>/<version>" of one opinion). A
+// subscriber following parent gets the parent's row, if any, and every row under it.
+type Nested interface {
+	// RowsUnder returns the rows under parent, in display order.
+	RowsUnder(parent string) []any
+}
+
+// follows reports whether a subscriber following only (every row when "") cares about
+// the row id: the row itself, or a row under it ("<only>/…").
+func follows(only, id string) bool {
+	return only == "" || id == only || strings.HasPrefix(id, only+"/")
 }
 
 // Tombstone is the row sent for a row that was removed: clients drop it.
@@ -193,7 +208,7 @@ func (v *View) changesLocked(ids []string) []change {
 func (v *View) filterLocked(actor events.Actor, only string, rows []change, pos uint64) []any {
 	out := make([]any, 0, len(rows))
 	for _, c := range rows {
-		if only != "" && c.id != only {
+		if !follows(only, c.id) {
 			continue
 		}
 		if _, gone := c.row.(Tombstone); gone || v.visible == nil {
@@ -299,10 +314,14 @@ func (v *View) Subscribe(since uint64, s *Subscriber) (position uint64, rows []a
 		// A client ahead of us (another gateway, a reset log) gets a fresh snapshot, and
 		// so does one away for longer than the removals the view remembers.
 		if s.only != "" {
+			var rows []any
 			if r, ok := v.model.Row(s.only); ok {
-				return v.position, v.visibleRows(s.actor, []any{r}), true
+				rows = append(rows, r)
 			}
-			return v.position, []any{}, true
+			if n, ok := v.model.(Nested); ok {
+				rows = append(rows, n.RowsUnder(s.only)...)
+			}
+			return v.position, v.visibleRows(s.actor, rows), true
 		}
 		return v.position, v.visibleRows(s.actor, v.model.Rows()), true
 	}

@@ -171,3 +171,36 @@ func (m *persistentKV) LoadState(b []byte) error {
 	m.rows, m.order = s.Rows, s.Order
 	return nil
 }
+
+// nestedKV is kv whose rows "<parent>/<n>" are listed under their parent.
+type nestedKV struct{ *kv }
+
+func (m nestedKV) RowsUnder(parent string) []any {
+	var out []any
+	for _, id := range m.order {
+		if r, ok := m.rows[id]; ok && len(id) > len(parent) && id[:len(parent)+1] == parent+"/" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// A subscriber following "doc" gets the rows under it ("doc/1", "doc/2"), in its
+// snapshot and its patches, and nothing of "docx/1" or "other".
+func TestFollowingAParentGetsTheRowsUnderIt(t *testing.T) {
+	v := NewView("kv", nestedKV{&kv{rows: map[string]string{}}}, false)
+	_ = v.Apply(at(1), put{"doc/1", "un"})
+	_ = v.Apply(at(2), put{"docx/1", "autre"})
+	s := NewSubscriber(8, events.Actor{}, "doc")
+	if _, rows, _ := v.Subscribe(0, s); !reflect.DeepEqual(rows, []any{"un"}) {
+		t.Fatalf("snapshot %v", rows)
+	}
+	_ = v.Apply(at(3), put{"other", "x"})
+	_ = v.Apply(at(4), put{"doc/2", "deux"})
+	if p := <-s.C(); p.Position != 4 || !reflect.DeepEqual(p.Rows, []any{"deux"}) {
+		t.Fatalf("patch %+v", p)
+	}
+	if _, rows, _ := v.Subscribe(1, NewSubscriber(8, events.Actor{}, "doc")); !reflect.DeepEqual(rows, []any{"deux"}) {
+		t.Fatalf("catch-up %v", rows)
+	}
+}
