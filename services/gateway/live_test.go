@@ -205,6 +205,11 @@ func TestLiveFollowsOneRow(t *testing.T) {
 		t.Fatalf("patches by key: %v", got)
 	}
 	send(t, ws, ClientMessage{Type: "unsubscribe", View: "notes:b"})
+	// Messages are handled in order: once this snapshot arrives, the unsubscription is done.
+	send(t, ws, ClientMessage{Type: "subscribe", View: "notes:a"})
+	if m = read(t, ws); m.View != "notes:a" || m.Type != "snapshot" {
+		t.Fatalf("snapshot of notes:a %+v", m)
+	}
 	f.apply(t, "b", "trois", false)
 	if m = read(t, ws); m.View != "notes" {
 		t.Fatalf("a patch for an unsubscribed row: %+v", m)
