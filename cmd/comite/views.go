@@ -5,6 +5,7 @@ import (
 	"github.com/comite-partenaires/comite/projections/actionboard"
 	"github.com/comite-partenaires/comite/projections/consultations"
 	"github.com/comite-partenaires/comite/projections/directory"
+	"github.com/comite-partenaires/comite/projections/drafts"
 	"github.com/comite-partenaires/comite/projections/groups"
 	"github.com/comite-partenaires/comite/projections/opinions"
 	"github.com/comite-partenaires/comite/projections/timeline"
@@ -20,5 +21,6 @@ func readModels() []*projections.View {
 	vs = append(vs, consultations.Views()...)
 	vs = append(vs, timeline.Views()...)
 	vs = append(vs, opinions.Views()...)
+	vs = append(vs, drafts.Views()...)
 	return vs
 }

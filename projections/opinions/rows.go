@@ -190,15 +190,25 @@ func Views() []*projections.View {
 	}
 }
 
-// published reports whether an observer may read a text in that status.
-func published(status string) bool { return status == "published" }
+// Public reports whether observers may read a text in that status: published texts only.
+func Public(status string) bool { return status == "published" }
+
+// Readable is the rule of the opinion views, for them and the views that show parts of a
+// text (e.g. its changes): whether actor may read a text that is public (or not, see
+// Public), and whether without users' e-mail addresses (observers).
+func Readable(actor events.Actor, public bool) (ok, anonymous bool) {
+	if !authz.Is(actor, authz.Observer) {
+		return true, false
+	}
+	return public, true
+}
 
 func visibleList(actor events.Actor, row any) (any, bool) {
 	r, ok := row.(OpinionRow)
 	if !ok {
 		return nil, false
 	}
-	if authz.Is(actor, authz.Observer) && !published(r.Status) {
+	if ok, _ := Readable(actor, Public(r.Status)); !ok {
 		return nil, false
 	}
 	return r, true
@@ -210,13 +220,14 @@ func visibleDetail(actor events.Actor, row any) (any, bool) {
 	if !ok {
 		return nil, false
 	}
-	if !authz.Is(actor, authz.Observer) {
-		return r, true
-	}
-	if !published(r.Status) {
+	ok, anonymous := Readable(actor, Public(r.Status))
+	switch {
+	case !ok:
 		return nil, false
+	case anonymous:
+		return r.anonymous(), true
 	}
-	return r.anonymous(), true
+	return r, true
 }
 
 // anonymous is the row without users' e-mail addresses (organisations and roles stay).

@@ -92,6 +92,7 @@ var views = map[string][]Role{
 	"groups":          readers,
 	"opinions":        readers,
 	"opinion-details": readers,
+	"opinion-updates": readers,
 	"action-sheets":   readers,
 	"consultations":   readers,
 	"timeline":        readers,
