@@ -88,8 +88,8 @@ function insideWord(s, pos) {
 
 /**
  * One editor: its own session, websocket and EditorState with collab. It follows
- * opinion-updates:<id> from the position it read the text at, and reconnects (since = the
- * last position it saw) when asked.
+ * opinion-updates:<id> from the position it read the text at; connect(true) resumes from
+ * the last position it saw.
  */
 class Editor {
   constructor(session, name, rand) {
@@ -114,7 +114,9 @@ class Editor {
     await this.connect();
   }
 
-  connect() {
+  connect(resuming = false) {
+    const since = this.position;
+    let first = true;
     const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/api/v1/live`, {
       headers: { Cookie: this.session.cookie, Origin: server.url },
     });
@@ -122,7 +124,7 @@ class Editor {
     const view = `opinion-updates:${draftID}`;
     return new Promise((resolve, reject) => {
       ws.once('error', reject);
-      ws.once('open', () => ws.send(JSON.stringify({ type: 'subscribe', view, since: this.position })));
+      ws.once('open', () => ws.send(JSON.stringify({ type: 'subscribe', view, since })));
       ws.on('message', (data) => {
         const m = JSON.parse(data.toString());
         if (m.type === 'error') {
@@ -130,6 +132,18 @@ class Editor {
           return;
         }
         if (m.view !== view) return;
+        if (first && resuming) {
+          // Resuming from a position of this very view: exactly the missed changes.
+          try {
+            assert.equal(m.type, 'patch', `${this.name} resumed from ${since}`);
+            for (const row of m.items) assert.ok(row.position > since, `${this.name} resumed from ${since}, got ${row.position}`);
+          } catch (err) {
+            reject(err);
+            return;
+          }
+          this.missed = m.items.length;
+        }
+        first = false;
         for (const row of m.items) {
           if (!row.removed) this.pending.set(row.version, row);
         }
@@ -138,15 +152,6 @@ class Editor {
         resolve();
       });
     });
-  }
-
-  async reconnect() {
-    const ws = this.ws;
-    await new Promise((r) => {
-      ws.once('close', r);
-      ws.close();
-    });
-    await this.connect();
   }
 
   /** Applies the received updates that follow the synced version, in version order. */
@@ -249,7 +254,19 @@ async function round(seed, { editors: count, durationMs, reconnect }) {
       await sleep(1 + Math.floor(rand() * 25));
       if (reconnect && i === 0 && !reconnected && Date.now() > end - durationMs / 2) {
         reconnected = true;
-        await e.reconnect(); // resubscribes with since = the last position it saw
+        const ws = e.ws;
+        await new Promise((r) => {
+          ws.once('close', r);
+          ws.close();
+        });
+        // Away from the live updates for a while (typing on, the others too), then
+        // resubscribe with since = the last position it saw: the catch-up patch holds
+        // exactly the missed changes.
+        for (let k = 0; k < 10; k++) {
+          e.type();
+          await sleep(20);
+        }
+        await e.connect(true);
       }
     }
   });
@@ -278,6 +295,7 @@ async function round(seed, { editors: count, durationMs, reconnect }) {
     words: editors.reduce((n, e) => n + e.words.length, 0),
     pushes: editors.reduce((n, e) => n + e.pushes, 0),
     conflicts: editors.reduce((n, e) => n + e.conflicts, 0),
+    missed: editors[0].missed,
   };
 }
 
@@ -309,6 +327,7 @@ test('co-drafting: editors running @codemirror/collab converge on the server tex
   ];
   for (const r of rounds) {
     const got = await round(r.seed, r);
-    t.diagnostic(`seed ${r.seed}: ${r.editors} editors, ${got.words} words, ${got.pushes} pushes (${got.conflicts} conflicts), version ${got.version}`);
+    t.diagnostic(`seed ${r.seed}: ${r.editors} editors, ${got.words} words, ${got.pushes} pushes (${got.conflicts} conflicts), version ${got.version}` +
+        (r.reconnect ? `, ${got.missed} changes caught up after a reconnect` : ''));
   }
 });
