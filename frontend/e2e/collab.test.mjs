@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { ChangeSet, EditorState } from '@codemirror/state';
 import { collab, getSyncedVersion, receiveUpdates, sendableUpdates } from '@codemirror/collab';
-import { startServer } from './server.mjs';
+import { readBody, startServer } from './server.mjs';
 
 const DRAFT_TITLE = 'Recommandation pour une gouvernance concertée du service public du numérique éducatif';
 // Members of the governance group (lead AMF; ADF, ARF, AMRF, MEN-DNE), MEN-DNE being the
@@ -58,14 +58,7 @@ async function api(session, method, path, body) {
     headers['Idempotency-Key'] = randomUUID();
   }
   const res = await fetch(server.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let parsed;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = text;
-  }
-  return { status: res.status, body: parsed };
+  return { status: res.status, body: await readBody(res) };
 }
 
 async function details(session) {

@@ -12,6 +12,16 @@ const HOW_TO =
   '  (cd frontend && npm ci && npm run build) && go build -o /tmp/comite ./cmd/comite\n' +
   '  COMITE_BIN=/tmp/comite npm --prefix frontend run test:e2e';
 
+/** A response's body: parsed JSON, or the text when it is not JSON. */
+export async function readBody(res) {
+  const text = await res.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 /** The server binary from $COMITE_BIN; throws a message saying how to get one. */
 export function comiteBin() {
   const bin = process.env.COMITE_BIN;
@@ -98,14 +108,7 @@ export async function startServer({ demo = true, args: extraArgs = [], timeoutMs
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (key) headers['Idempotency-Key'] = key;
     const res = await fetch(url + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    let parsed;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = text;
-    }
-    return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: parsed };
+    return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: await readBody(res) };
   };
 
   let stopped = false;
