@@ -9,6 +9,7 @@ import type { User } from '../session';
 import { plural } from '../i18n';
 import { BackLink, Fact, LiveCount, useI18n } from '../ui';
 import { AmendmentList, ProposeAmendment } from './opinions-amendments';
+import { CodraftEditor } from './opinions-editor';
 import { Actions, EditText } from './opinions-forms';
 import {
   type Actor,
@@ -74,6 +75,11 @@ export function OpinionDetailPage({ live, user, id, acronyms }: DetailProps) {
         </dl>
         <div class="layout op-layout">
           <div class="op-main">
+            {allowed.editText && (
+              <Section id="op-editor" title={t('opinions.editor.title')}>
+                <CodraftEditor live={live} opinionId={o.id} text={o.text} version={o.version} />
+              </Section>
+            )}
             <Section id="op-text" title={t('opinions.text.title')}>
               {o.text_error && (
                 <div class="alert alert--error" role="alert">
