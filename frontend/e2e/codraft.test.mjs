@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { axe } from './axe.mjs';
-import { apiFetch, eventually, openApp } from './browser.mjs';
+import { apiFetch, eventually, openApp, statusText } from './browser.mjs';
 import { serverAndBrowser } from './fixture.mjs';
 
 const DRAFT = /Recommandation pour une gouvernance concertée du service public du numérique éducatif/;
@@ -108,6 +108,7 @@ describe('co-drafting in the browser (demo server)', { timeout: 120_000 }, () =>
         await server.close().catch(() => {});
         await ws.close({ code: 1001, reason: 'offline' }).catch(() => {});
       }
+      await eventually(async () => (await statusText(adf.page)) !== 'En direct', { message: 'ADF socket cut' });
       await caret(adf.page, 'end');
       await adf.page.keyboard.type(' adfhorsligne', { delay: 15 });
       await caret(amf.page, 'start');
@@ -125,6 +126,7 @@ describe('co-drafting in the browser (demo server)', { timeout: 120_000 }, () =>
       // Back online: ADF's changes are rebased and pushed; everyone converges.
       net.allow = true;
       await adf.context.setOffline(false);
+      await eventually(async () => (await statusText(adf.page)) === 'En direct', { message: 'ADF live again' });
       const all = [...words, 'adfhorsligne', 'amfpendant'];
       const merged = await converged([amf.page, adf.page, arf.page], id, all);
       assert.ok(merged.startsWith('amfpendant amfΩcoécrit'), merged.slice(0, 60));
