@@ -135,6 +135,16 @@ describe('LiveClient', () => {
     expect(last().sent).toHaveLength(1);
   });
 
+  it('starts a new subscription from a given position, and unsubscribes one-row keys nobody follows', () => {
+    const { client, last } = setup();
+    client.start();
+    last().open();
+    const stop = client.subscribe('opinion-updates:o1', () => {}, { since: 42 });
+    expect(last().sent).toEqual([{ type: 'subscribe', view: 'opinion-updates:o1', since: 42 }]);
+    stop();
+    expect(last().sent[1]).toEqual({ type: 'unsubscribe', view: 'opinion-updates:o1' });
+  });
+
   it('replaces rows on a snapshot and merges patches by id', () => {
     const { client, last } = setup();
     const orgs = follow(client, 'organisations');

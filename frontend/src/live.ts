@@ -218,13 +218,20 @@ export class LiveClient {
    * Follows a view: fn is called now with what the client holds and after every change.
    * A whole view ("opinions") stays subscribed on the socket for the client's lifetime;
    * one row of a view ("opinion-details:<id>") is unsubscribed once nobody follows it,
-   * so that browsing many objects does not pile subscriptions up. The returned function
+   * so that browsing many objects does not pile subscriptions up. With opts.since, a new
+   * subscription asks only for the changes after that position. The returned function
    * stops the calls to fn.
    */
-  subscribe<T extends LiveRow>(view: string, fn: (state: ViewState<T>) => void): () => void {
+  subscribe<T extends LiveRow>(
+    view: string,
+    fn: (state: ViewState<T>) => void,
+    opts: { since?: number } = {},
+  ): () => void {
     let entry = this.views.get(view);
     if (!entry) {
-      entry = { position: 0, rows: new Map(), loaded: false, listeners: new Set() };
+      // Starting from since (a position the caller already reflects, e.g. read over
+      // HTTP) makes the server send only what changed after it.
+      entry = { position: opts.since ?? 0, rows: new Map(), loaded: false, listeners: new Set() };
       this.views.set(view, entry);
       if (this.isOpen) this.sendSubscribe(view, entry);
     }

@@ -39,7 +39,23 @@ const theme = EditorView.theme({
   '.cm-scroller': { maxHeight: '28rem', overflow: 'auto' },
 });
 
-export function CodraftEditor({ live, opinionId, text, version }: { live: LiveClient; opinionId: string; text: string; version: number }) {
+/**
+ * The co-drafting editor of one text, starting from the text at version, which the
+ * opinion-details row held at position (only the changes after it are pulled).
+ */
+export function CodraftEditor({
+  live,
+  opinionId,
+  text,
+  version,
+  position,
+}: {
+  live: LiveClient;
+  opinionId: string;
+  text: string;
+  version: number;
+  position: number;
+}) {
   const { t } = useI18n();
   const host = useRef<HTMLDivElement>(null);
   const viewRef = useRef<EditorView | null>(null);
@@ -77,7 +93,9 @@ export function CodraftEditor({ live, opinionId, text, version }: { live: LiveCl
       onStatus: setStatus,
     });
     const c = ctl;
-    const stopRows = live.subscribe<LiveRow>(`opinion-updates:${opinionId}`, (s) => c.receive(s.items as unknown as UpdateRow[]));
+    const stopRows = live.subscribe<LiveRow>(`opinion-updates:${opinionId}`, (s) => c.receive(s.items as unknown as UpdateRow[]), {
+      since: position,
+    });
     const stopStatus = live.onStatus((s) => c.connection(s === 'live'));
     // For the browser tests: the editor's text and what is not confirmed yet.
     (host.current as HTMLElement & { codraft?: unknown }).codraft = { text: () => view.state.doc.toString(), unconfirmed: () => c.unconfirmed() };
