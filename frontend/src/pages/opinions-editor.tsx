@@ -138,11 +138,14 @@ export function CodraftEditor({
       <p
         class={`op-codraft__status op-codraft__status--${status.kind}`}
         id={`codraft-status-${opinionId}`}
-        role="status"
         data-testid="codraft-status"
         data-kind={status.kind}
       >
         {line}
+      </p>
+      {/* Screen readers hear of going offline or a refusal, not of every keystroke's count. */}
+      <p class="visually-hidden" role="status">
+        {status.kind === 'saved' || status.kind === 'pending' ? '' : line}
       </p>
     </div>
   );
