@@ -153,13 +153,16 @@ func (v *View) Apply(ev events.Event, payload events.Payload) error {
 	v.position = ev.Position
 	for _, id := range changed {
 		v.changedAt[id] = ev.Position
-		if _, ok := v.model.Row(id); !ok {
-			v.removals = append(v.removals, removal{id, ev.Position})
+	}
+	// One Row call per changed row, shared by the removal bookkeeping and the patches.
+	rows := v.changesLocked(changed)
+	for _, c := range rows {
+		if _, gone := c.row.(Tombstone); gone {
+			v.removals = append(v.removals, removal{c.id, ev.Position})
 		}
 	}
 	v.forgetRemovalsLocked()
-	if len(changed) > 0 && len(v.subs) > 0 {
-		rows := v.changesLocked(changed)
+	if len(rows) > 0 && len(v.subs) > 0 {
 		for s := range v.subs {
 			if out := v.filterLocked(s.actor, s.only, rows, ev.Position); len(out) > 0 {
 				s.deliver(Patch{View: v.name, Position: ev.Position, Rows: out})
