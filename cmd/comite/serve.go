@@ -169,8 +169,14 @@ func newServer(ctx context.Context, cfg serverConfig) (_ *server, err error) {
 		cfg.Log.Warn("the web app is not built (run: go tool task build); serving the API only")
 		assets = nil
 	}
+	// Time travel (?at, ?as_of) replays fresh instances of the same views.
+	history, err := projections.NewHistory(sys.store, sys.registry.Decode, readModels)
+	if err != nil {
+		return nil, err
+	}
 	s.gateway, err = gateway.New(gateway.Config{
-		Sender: sys.client, Views: s.runner, Commands: sys.commands, Assets: assets, Log: cfg.Log, Version: version,
+		History: history,
+		Sender:  sys.client, Views: s.runner, Commands: sys.commands, Assets: assets, Log: cfg.Log, Version: version,
 		AllowedOrigins: cfg.AllowedOrigins,
 		Identify:       cfg.identify,
 		Session:        id.session,

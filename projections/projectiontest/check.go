@@ -31,7 +31,11 @@ type Event struct {
 //   - restored: fresh views fed the first half, saved, restored into other fresh views
 //     (through JSON, as on disk), which fold the second half (Persistent models only;
 //     every view of the package must be Persistent);
-//   - each client's copy equals what the live view shows that actor (SnapshotFor).
+//   - each client's copy equals what the live view shows that actor (SnapshotFor);
+//
+// and it checks time travel: a projections.History over evs, asked for each view at
+// several positions in a jumbled order, answers what fresh views fed the events up to
+// there show, to every reader; its PositionAt matches the definition.
 //
 // Rows are compared as JSON; clients' copies ignoring order. Readers are Actors plus
 // extra (e.g. a member of an organisation of the history, for rules that depend on the
@@ -115,6 +119,7 @@ func Check(t testing.TB, newViews func() []*projections.View, evs []Event, extra
 			t.Fatalf("view %s positions: live %d, rebuilt %d, restored %d", v.Name(), v.Position(), rebuilt[i].Position(), restored[i].Position())
 		}
 	}
+	checkHistory(t, newViews, evs, readers)
 	for _, c := range clients {
 		v := live[c.view]
 		for len(c.sub.C()) > 0 {

@@ -1,10 +1,19 @@
 package gateway
 
 import (
+	"context"
+	"fmt"
+	"iter"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/comite-partenaires/comite/events"
+	"github.com/comite-partenaires/comite/projections"
 )
 
 func FuzzDecodeClientMessage(f *testing.F) {
@@ -44,6 +53,64 @@ func FuzzCommandHandler(f *testing.F) {
 			}
 		default:
 			t.Fatalf("status %d for %q %q", rec.Code, command, body)
+		}
+	})
+}
+
+// noteLog is a log of note events for the history in FuzzViewQuery.
+type noteLog []events.Event
+
+func (l noteLog) Head(context.Context) (uint64, error) { return uint64(len(l)), nil }
+func (l noteLog) ReadAll(_ context.Context, from uint64) iter.Seq2[events.Event, error] {
+	return func(yield func(events.Event, error) bool) {
+		for _, ev := range l {
+			if ev.Position >= from && !yield(ev, nil) {
+				return
+			}
+		}
+	}
+}
+
+// FuzzViewQuery sends arbitrary query strings (time travel, waiting) to the view
+// endpoints: the answer is always a 200 or a problem+json 4xx, never a 5xx or a panic.
+func FuzzViewQuery(f *testing.F) {
+	for _, s := range []string{"at=1", "at=0", "at=99", "as_of=2026-01-01T00:00:00Z", "at=1&as_of=x", "as_of=%ff",
+		"at=18446744073709551616", "min_position=1&at=2", "as_of=2999-01-01T00:00:00Z", "at=+1", ""} {
+		f.Add(s, false)
+		f.Add(s, true)
+	}
+	var log noteLog
+	start := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	for i := range 3 {
+		log = append(log, events.Event{ID: uuid.New(), Type: "test.note.added", Position: uint64(i + 1), Time: start.Add(time.Duration(i) * time.Minute)})
+	}
+	decode := func(ev events.Event) (events.Payload, error) {
+		return noteAdded{ID: fmt.Sprint(ev.Position), Text: "n"}, nil
+	}
+	history, err := projections.NewHistory(log, decode, func() []*projections.View {
+		return []*projections.View{projections.NewView("notes", &notes{rows: map[string]noteRow{}}, false)}
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	fx := newFixtureWith(f, func(c *Config) { c.History = history; c.MaxWait = time.Millisecond })
+	f.Fuzz(func(t *testing.T, query string, item bool) {
+		path := "/api/v1/views/notes"
+		if item {
+			path += "/1"
+		}
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.URL.RawQuery = query
+		rec := httptest.NewRecorder()
+		fx.gw.ServeHTTP(rec, req)
+		switch {
+		case rec.Code == 200:
+		case rec.Code >= 400 && rec.Code < 500 || rec.Code == http.StatusGatewayTimeout:
+			if rec.Header().Get("Content-Type") != "application/problem+json" {
+				t.Fatalf("%d without problem+json", rec.Code)
+			}
+		default:
+			t.Fatalf("status %d for %q", rec.Code, query)
 		}
 	})
 }

@@ -57,6 +57,9 @@ type Config struct {
 	MayRead func(actor events.Actor, view string) error
 	// Session, when set, serves SessionRoutes (sign-in, sign-out).
 	Session http.Handler
+	// History, when set, answers ?at=<position> and ?as_of=<instant> on views: their state
+	// at a past point of the log.
+	History History
 	// MaxWait bounds how long ?min_position waits for a view to catch up (10 s when zero).
 	MaxWait time.Duration
 	// Live tunes the websocket; zero values take defaults.

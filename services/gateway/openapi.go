@@ -59,6 +59,8 @@ func OpenAPI(version string, commands []bus.CommandSpec, views []*projections.Vi
 
 type viewQuery struct {
 	MinPosition uint64 `query:"min_position" description:"Wait (at most 10 s) until the view has reached this global position: read-your-writes after a command."`
+	At          uint64 `query:"at" description:"Time travel: the view as it was once every event up to this global position was folded (422 past the end of the log)."`
+	AsOf        string `query:"as_of" format:"date-time" description:"Time travel: the view as it was at this RFC 3339 instant (not with at; 422 in the future)."`
 }
 
 type itemPath struct {
@@ -97,6 +99,7 @@ func addView(r *openapi31.Reflector, v *projections.View) error {
 		op.AddRespStructure(reflect.New(listType).Interface())
 	}
 	op.AddRespStructure(new(Problem), openapi.WithHTTPStatus(http.StatusGatewayTimeout), openapi.WithContentType("application/problem+json"))
+	op.AddRespStructure(new(Problem), openapi.WithHTTPStatus(http.StatusUnprocessableEntity), openapi.WithContentType("application/problem+json"))
 	if err := r.AddOperation(op); err != nil {
 		return fmt.Errorf("gateway: openapi for view %s: %w", v.Name(), err)
 	}

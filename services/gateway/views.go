@@ -56,6 +56,9 @@ func (g *Gateway) handleView(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if v, ok = g.viewAsOf(w, r, v); !ok {
+		return
+	}
 	actor, _ := g.actor(r) // viewFor checked it
 	pos, rows := v.SnapshotFor(actor)
 	if v.Singleton() {
@@ -75,6 +78,9 @@ func (g *Gateway) handleView(w http.ResponseWriter, r *http.Request) {
 func (g *Gateway) handleViewItem(w http.ResponseWriter, r *http.Request) {
 	v, ok := g.viewFor(w, r)
 	if !ok {
+		return
+	}
+	if v, ok = g.viewAsOf(w, r, v); !ok {
 		return
 	}
 	actor, _ := g.actor(r) // viewFor checked it
