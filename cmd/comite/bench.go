@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -52,6 +53,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	clients := fs.Int("clients", 0, "concurrent clients of the system (0: the scenario's default)")
 	asJSON := fs.Bool("json", false, `print one JSON object per scenario: {"scenario", "results": [{"name", "value", "unit", "baseline", "ratio"}]}`)
 	fsync := fs.String("fsync", "both", `sync settings to measure: "always", "interval" or "both"`)
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	tmp := fs.String("tmp", os.TempDir(), "where the temporary data directories go")
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if err := parse(fs, args); err != nil {
@@ -90,6 +92,17 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stderr, "unknown scenario %q\n", scenario)
 		fs.Usage()
 		return errUsage
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	o := benchOptions{Duration: *duration, Clients: *clients, Fsyncs: fsyncs, Tmp: *tmp, Progress: stderr}
 	for _, s := range run {
