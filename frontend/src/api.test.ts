@@ -98,7 +98,14 @@ describe('readView', () => {
     };
     expect(await readView('committee', { fetch: f })).toEqual({ position: 3, items: [{ id: 'c', name: 'Comité' }] });
     expect(await readView('organisations', { fetch: f, minPosition: 9 })).toEqual({ position: 9, items: [{ id: 'a' }] });
-    expect(urls).toEqual(['/api/v1/views/committee', '/api/v1/views/organisations?min_position=9']);
+    expect(await readView('opinion-details:o1', { fetch: f, at: 0 })).toEqual({ position: 9, items: [{ id: 'a' }] });
+    expect(await readView('organisations', { fetch: f, at: 12 })).toEqual({ position: 9, items: [{ id: 'a' }] });
+    expect(urls).toEqual([
+      '/api/v1/views/committee',
+      '/api/v1/views/organisations?min_position=9',
+      '/api/v1/views/opinion-details/o1?at=0',
+      '/api/v1/views/organisations?at=12',
+    ]);
   });
 
   it('treats an empty committee item as no item', async () => {

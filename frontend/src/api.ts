@@ -135,13 +135,19 @@ async function readProblem(res: Response): Promise<Problem> {
   return { status: res.status };
 }
 
-/** Reads a view over HTTP; minPosition asks the server to wait until the view has reached it. */
+/**
+ * Reads a view over HTTP; minPosition asks the server to wait until the view has reached
+ * it, at asks for the view as it was at that past position of the log (time travel).
+ */
 export async function readView<T>(
   view: string,
-  opts: { minPosition?: number; fetch?: Fetch; signal?: AbortSignal } = {},
+  opts: { minPosition?: number; at?: number; fetch?: Fetch; signal?: AbortSignal } = {},
 ): Promise<ViewRead<T>> {
   const f = opts.fetch ?? fetch;
-  const q = opts.minPosition ? `?min_position=${encodeURIComponent(String(opts.minPosition))}` : '';
+  const params = new URLSearchParams();
+  if (opts.minPosition) params.set('min_position', String(opts.minPosition));
+  if (opts.at !== undefined) params.set('at', String(opts.at));
+  const q = params.size > 0 ? `?${params}` : '';
   // "name:id" is one row of a view, as on the live socket.
   const [name, id] = view.split(':', 2) as [string, string | undefined];
   const path = id ? `${encodeURIComponent(name)}/${encodeURIComponent(id)}` : encodeURIComponent(name);

@@ -10,6 +10,7 @@ import { plural } from '../i18n';
 import { BackLink, Fact, LiveCount, useI18n } from '../ui';
 import { AmendmentList, ProposeAmendment } from './opinions-amendments';
 import { CodraftEditor } from './opinions-editor';
+import { TimeTravel } from './opinions-travel';
 import { Actions, EditText } from './opinions-forms';
 import {
   type Actor,
@@ -162,6 +163,7 @@ export function OpinionDetailPage({ live, user, id, acronyms }: DetailProps) {
                 meta: `${label(t, 'sheets.status', s.status)} — ${t('opinions.sheets.due', { date: formatDay(lang, s.due_date) })}`,
               }))}
             />
+            <TimeTravel live={live} opinion={o} acronyms={acronyms} />
           </div>
           <div class="op-side">
             <Actions live={live} opinion={o} allowed={allowed} views={views} />

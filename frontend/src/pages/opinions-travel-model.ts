@@ -1,0 +1,50 @@
+// The steps of one text's history for the time-travel slider: its decisions and votes
+// (timeline entries about the text and its consultations) and every change of its text
+// (the `opinion-updates` rows), interleaved in log order.
+import type { LiveRow } from '../live';
+import type { Actor } from './opinions-model';
+import type { TimelineEntry } from './timeline-model';
+
+/** A row of the `opinion-updates` view: one change of a text (projections/drafts UpdateRow). */
+export interface TextUpdate extends LiveRow {
+  opinion_id: string;
+  version: number;
+  source: string;
+  actor: Actor;
+  time: string;
+  position: number;
+}
+
+/** One step of the history: the log position it ends at, and what happened there. */
+export interface Step {
+  position: number;
+  time: string;
+  entry?: TimelineEntry;
+  update?: TextUpdate;
+}
+
+/**
+ * The history of the things in ids (a text and its consultations), oldest first, one step
+ * per log position. A position that is a change of the text is told as that change (the
+ * timeline folds text changes together; the slider shows each).
+ */
+export function historySteps(
+  entries: readonly TimelineEntry[],
+  updates: readonly TextUpdate[],
+  ids: ReadonlySet<string>,
+): Step[] {
+  const at = new Map<number, Step>();
+  for (const e of entries) {
+    if (!e.removed && e.object && ids.has(e.object.id)) at.set(e.position, { position: e.position, time: e.time, entry: e });
+  }
+  for (const u of updates) {
+    if (ids.has(u.opinion_id)) at.set(u.position, { position: u.position, time: u.time, update: u });
+  }
+  return [...at.values()].sort((a, b) => a.position - b.position);
+}
+
+/** The step to show for a slider index, or undefined for the present (no index, or the last). */
+export function pastStep(steps: readonly Step[], index: number | null): Step | undefined {
+  if (index === null || index < 0 || index >= steps.length - 1) return undefined;
+  return steps[index];
+}
