@@ -59,6 +59,7 @@ type verifier struct {
 	streams       map[string]*streamState
 	last, before  leafRec
 	lastIndex     uint64
+	nextProof     int
 	winBase       *merkle.Range
 	win           []leafRec
 	rootFail      *rootFailure
@@ -262,29 +263,31 @@ func (v *verifier) checkSealed(d decoded, rec leafRec) {
 }
 
 func (v *verifier) checkProof(d decoded, rec leafRec) {
-	i := int(v.count - 1)
 	fail := func(detail string) {
 		v.hardFail(&Failure{Kind: Altered, EventID: rec.id, Position: rec.pos, Line: rec.line, Stream: d.ev.Stream,
 			Revision: d.ev.Revision, Detail: detail})
 	}
-	if i >= len(v.proofs) {
+	// A proof for a position before this event's is an exported event now missing.
+	for v.nextProof < len(v.proofs) && v.proofs[v.nextProof].Position < rec.pos {
+		v.hardFail(&Failure{Kind: Removed, Position: v.proofs[v.nextProof].Position, Line: rec.line,
+			Detail: fmt.Sprintf("%s proves an event at this position, %s does not hold it", ProofsFile, EventsFile)})
+		v.nextProof++
+	}
+	if v.nextProof >= len(v.proofs) || v.proofs[v.nextProof].Position != rec.pos {
 		fail("no inclusion proof in " + ProofsFile)
 		return
 	}
-	p := v.proofs[i]
-	switch {
-	case p.Position != rec.pos:
-		fail(fmt.Sprintf("%s line %d is for position %d", ProofsFile, i+1, p.Position))
-	case i > 0 && p.Index <= v.lastIndex:
+	p := v.proofs[v.nextProof]
+	v.nextProof++
+	if v.nextProof > 1 && p.Index <= v.lastIndex {
 		v.hardFail(&Failure{Kind: Reordered, EventID: rec.id, Position: rec.pos, Line: rec.line, Detail: "its leaf index does not increase"})
-	default:
-		if err := merkle.VerifyInclusion(p.Index, v.m.TreeSize, d.leaf, p.Proof, v.m.Root); err != nil {
-			fail("not in the manifest's tree: " + err.Error())
-			return
-		}
-		v.proofCount++
 	}
 	v.lastIndex = p.Index
+	if err := merkle.VerifyInclusion(p.Index, v.m.TreeSize, d.leaf, p.Proof, v.m.Root); err != nil {
+		fail("not in the manifest's tree: " + err.Error())
+		return
+	}
+	v.proofCount++
 }
 
 // appendLeaf adds the event to the recomputed tree and compares every head expected at
@@ -317,8 +320,9 @@ func (v *verifier) end() {
 	if v.progress != nil {
 		v.progress(v.count)
 	}
-	if v.partial && int(v.count) != len(v.proofs) {
-		v.hardFail(&Failure{Kind: BadManifest, Detail: fmt.Sprintf("%d events but %d proofs", v.count, len(v.proofs))})
+	if v.partial && v.nextProof != len(v.proofs) {
+		v.hardFail(&Failure{Kind: Truncated, EventID: v.last.id, Position: v.last.pos, Line: int(v.count) + 1,
+			Detail: fmt.Sprintf("%s proves %d events, %s holds %d", ProofsFile, len(v.proofs), EventsFile, v.count)})
 	}
 	if v.count != v.m.Events || v.count > 0 && (v.first != v.m.FirstPosition || v.last.pos != v.m.LastPosition) || !v.partial && v.size != v.m.TreeSize {
 		f := &Failure{Kind: BadManifest, Line: int(v.count) + 1,

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 )
@@ -48,23 +49,28 @@ func Verify(dir string, opts VerifyOptions) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	v, err := newVerifier(m, cps, opts)
-	if err != nil {
-		return Report{}, err
-	}
+	var proofs []Proof
 	if m.Filter.Partial() {
-		proofs, err := readLines[Proof](filepath.Join(dir, ProofsFile))
-		if err != nil {
+		if proofs, err = readLines[Proof](filepath.Join(dir, ProofsFile)); err != nil {
 			return Report{}, err
 		}
-		v.proofs = proofs
 	}
 	f, err := os.Open(filepath.Join(dir, EventsFile))
 	if err != nil {
 		return Report{}, fmt.Errorf("audit: %w", err)
 	}
 	defer f.Close()
-	readErr := decodeLines(f, opts.Workers, v.step)
+	return verifyEvents(m, cps, proofs, f, opts)
+}
+
+// verifyEvents is Verify once the small files are read.
+func verifyEvents(m Manifest, cps []Checkpoint, proofs []Proof, events io.Reader, opts VerifyOptions) (Report, error) {
+	v, err := newVerifier(m, cps, opts)
+	if err != nil {
+		return Report{}, err
+	}
+	v.proofs = proofs
+	readErr := decodeLines(events, opts.Workers, v.step)
 	if v.fail == nil && readErr != nil {
 		v.fail = &Failure{Kind: Malformed, Line: int(v.count) + 1, Detail: readErr.Error()}
 	}
