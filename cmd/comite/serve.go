@@ -20,6 +20,7 @@ import (
 	"github.com/comite-partenaires/comite/projections"
 	"github.com/comite-partenaires/comite/services/accounts"
 	"github.com/comite-partenaires/comite/services/authz"
+	"github.com/comite-partenaires/comite/services/consultations"
 	"github.com/comite-partenaires/comite/services/demo"
 	"github.com/comite-partenaires/comite/services/gateway"
 	"github.com/comite-partenaires/comite/services/natsembed"
@@ -35,6 +36,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	natsListen := fs.String("nats-listen", "", "also accept NATS clients on this address (e.g. 127.0.0.1:4222); in-process only by default")
 	origins := fs.String("allowed-origins", "", "comma-separated extra origins allowed to open the live websocket")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	checkpointEvery := fs.Int("checkpoint-every", 1000, "seal an audit checkpoint (Merkle root of the log) every so many events; 0: only on demand (comite audit seal)")
 	var oidcFlags oidcFlags
 	oidcFlags.register(fs)
 	if err := parse(fs, args); err != nil {
@@ -56,7 +58,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	log.Info("starting", "version", version, "data", abs, "fsync", *fsync)
 
 	srv, err := newServer(ctx, serverConfig{
-		systemConfig:   systemConfig{DataDir: *dataDir, Fsync: natsembed.Fsync(*fsync), NATSListen: *natsListen, Log: log},
+		systemConfig: systemConfig{DataDir: *dataDir, Fsync: natsembed.Fsync(*fsync), NATSListen: *natsListen, Log: log,
+			CheckpointEvery: onDemandIfZero(*checkpointEvery)},
 		Demo:           *withDemo,
 		AllowedOrigins: splitList(*origins),
 		OIDC:           oidcCfg,
@@ -174,9 +177,17 @@ func newServer(ctx context.Context, cfg serverConfig) (_ *server, err error) {
 	if err != nil {
 		return nil, err
 	}
+	auditH, err := auditEndpoints(sys, cfg.identify, cfg.systemConfig)
+	if err != nil {
+		return nil, err
+	}
 	s.gateway, err = gateway.New(gateway.Config{
+		Audit:   auditH,
 		History: history,
-		Sender:  sys.client, Views: s.runner, Commands: sys.commands, Assets: assets, Log: cfg.Log, Version: version,
+		Queries: []gateway.Query{{Name: "recount", View: "consultations", Run: consultations.RecountQuery(sys.store, sys.registry),
+			Summary: "Recount a closed consultation under other weights or another quorum: a simulation, never recorded",
+			Params:  new(consultations.RecountRules), Answer: new(consultations.Simulation)}},
+		Sender: sys.client, Views: s.runner, Commands: sys.commands, Assets: assets, Log: cfg.Log, Version: version,
 		AllowedOrigins: cfg.AllowedOrigins,
 		Identify:       cfg.identify,
 		Session:        id.session,

@@ -46,18 +46,8 @@ func (g *Gateway) handleCommand(w http.ResponseWriter, r *http.Request) {
 		g.writeProblem(w, r, errcode.UnknownCommand.With("%s/%s", ctxName, cmdName))
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			g.writeProblem(w, r, errcode.TooLarge.With("limit %d bytes", MaxBodyBytes))
-			return
-		}
-		g.writeProblem(w, r, errcode.InvalidJSON.With("reading the body: %v", err))
-		return
-	}
-	if !json.Valid(body) {
-		g.writeProblem(w, r, errcode.InvalidJSON)
+	body, ok := g.readJSON(w, r)
+	if !ok {
 		return
 	}
 	id, err := CommandID(r.Header.Get("Idempotency-Key"))
@@ -91,4 +81,24 @@ func (g *Gateway) handleCommand(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, g.log, http.StatusOK, reply)
+}
+
+// readJSON reads a request's JSON body (at most MaxBodyBytes); it writes the problem and
+// returns false when the body is too large or not JSON.
+func (g *Gateway) readJSON(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			g.writeProblem(w, r, errcode.TooLarge.With("limit %d bytes", MaxBodyBytes))
+			return nil, false
+		}
+		g.writeProblem(w, r, errcode.InvalidJSON.With("reading the body: %v", err))
+		return nil, false
+	}
+	if !json.Valid(body) {
+		g.writeProblem(w, r, errcode.InvalidJSON)
+		return nil, false
+	}
+	return body, true
 }

@@ -2,10 +2,12 @@ package gateway
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"iter"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/projections"
+	"github.com/comite-partenaires/comite/services/errcode"
 )
 
 func FuzzDecodeClientMessage(f *testing.F) {
@@ -111,6 +114,55 @@ func FuzzViewQuery(f *testing.F) {
 			}
 		default:
 			t.Fatalf("status %d for %q", rec.Code, query)
+		}
+	})
+}
+
+// FuzzQueryHandler sends arbitrary IDs and bodies to a query: the answer is always a 200
+// or a problem+json 4xx, never a 5xx or a panic, and the query runs only for a row the
+// reader may read with a JSON body.
+func FuzzQueryHandler(f *testing.F) {
+	for _, s := range []string{`{}`, `{"min_participation":40}`, ``, `null`, `[`, "\xff", `{"a":` + strings.Repeat("[", 100)} {
+		f.Add("n1", s)
+		f.Add("missing", s)
+	}
+	var ran []string
+	fx := newFixtureWith(f, func(c *Config) {
+		c.Queries = []Query{{Name: "count", View: "notes", Run: func(_ context.Context, id string, body []byte) (any, error) {
+			ran = append(ran, id)
+			var p struct {
+				MinParticipation int `json:"min_participation"`
+			}
+			if err := json.Unmarshal(body, &p); err != nil {
+				return nil, errcode.ValidationFailed
+			}
+			return p, nil
+		}}}
+	})
+	fx.apply(f, "n1", "note", false)
+	f.Fuzz(func(t *testing.T, id, body string) {
+		// Path segments the router cleans (".", "..") are not IDs.
+		if strings.Trim(id, ".") == "" {
+			id = "n1"
+		}
+		before := len(ran)
+		req := httptest.NewRequest(http.MethodPost, "/api/v1/queries/count/"+url.PathEscape(id), strings.NewReader(body))
+		rec := httptest.NewRecorder()
+		fx.gw.ServeHTTP(rec, req)
+		switch {
+		case rec.Code == 200:
+			if id != "n1" || len(ran) != before+1 {
+				t.Fatalf("200 for %q without running the query on a readable row", id)
+			}
+		case rec.Code >= 400 && rec.Code < 500:
+			if rec.Header().Get("Content-Type") != "application/problem+json" {
+				t.Fatalf("%d without problem+json", rec.Code)
+			}
+			if id != "n1" && len(ran) != before {
+				t.Fatalf("the query ran for the unknown row %q", id)
+			}
+		default:
+			t.Fatalf("status %d for %q %q", rec.Code, id, body)
 		}
 	})
 }

@@ -57,9 +57,13 @@ type Config struct {
 	MayRead func(actor events.Actor, view string) error
 	// Session, when set, serves SessionRoutes (sign-in, sign-out).
 	Session http.Handler
+	// Audit, when set, serves AuditRoutes (NewAuditHandler: the auditors' export).
+	Audit http.Handler
 	// History, when set, answers ?at=<position> and ?as_of=<instant> on views: their state
 	// at a past point of the log.
 	History History
+	// Queries are the reads computed from the log (POST /api/v1/queries/{name}/{id}).
+	Queries []Query
 	// MaxWait bounds how long ?min_position waits for a view to catch up (10 s when zero).
 	MaxWait time.Duration
 	// Live tunes the websocket; zero values take defaults.
@@ -88,6 +92,7 @@ type Gateway struct {
 	sender   Sender
 	views    Views
 	commands map[string]bus.CommandSpec
+	queries  map[string]Query
 	log      *slog.Logger
 	mux      *http.ServeMux
 	openapi  []byte
@@ -111,11 +116,14 @@ func New(cfg Config) (*Gateway, error) {
 		cfg.MaxWait = 10 * time.Second
 	}
 	g := &Gateway{cfg: cfg, sender: cfg.Sender, views: cfg.Views, log: cfg.Log,
-		commands: map[string]bus.CommandSpec{}, mux: http.NewServeMux()}
+		commands: map[string]bus.CommandSpec{}, queries: map[string]Query{}, mux: http.NewServeMux()}
+	for _, q := range cfg.Queries {
+		g.queries[q.Name] = q
+	}
 	for _, c := range cfg.Commands {
 		g.commands[c.Context+"/"+c.Name] = c
 	}
-	doc, err := OpenAPI(cfg.Version, cfg.Commands, cfg.Views.Views())
+	doc, err := OpenAPI(cfg.Version, cfg.Commands, cfg.Views.Views(), cfg.Queries...)
 	if err != nil {
 		return nil, err
 	}
@@ -125,12 +133,18 @@ func New(cfg Config) (*Gateway, error) {
 	g.mux.HandleFunc("GET /healthz", g.handleHealth)
 	g.mux.HandleFunc("GET /api/v1/openapi.json", g.handleOpenAPI)
 	g.mux.HandleFunc("POST /api/v1/{context}/{command}", g.handleCommand)
+	g.mux.HandleFunc("POST /api/v1/queries/{query}/{id}", g.handleQuery)
 	g.mux.HandleFunc("GET /api/v1/views/{view}", g.handleView)
 	g.mux.HandleFunc("GET /api/v1/views/{view}/{id}", g.handleViewItem)
 	g.mux.HandleFunc("GET /api/v1/live", g.handleLive)
 	if cfg.Session != nil {
 		for _, route := range SessionRoutes() {
 			g.mux.Handle(route, cfg.Session)
+		}
+	}
+	for _, route := range AuditRoutes() {
+		if cfg.Audit != nil {
+			g.mux.Handle(route, cfg.Audit)
 		}
 	}
 	g.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

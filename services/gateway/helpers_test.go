@@ -150,7 +150,7 @@ func newFixtureWith(t testing.TB, tweak func(*Config)) *fixture {
 }
 
 // apply folds a note event into the view, as the projection runner would.
-func (f *fixture) apply(t *testing.T, id, text string, removed bool) uint64 {
+func (f *fixture) apply(t testing.TB, id, text string, removed bool) uint64 {
 	t.Helper()
 	f.pos++
 	ev := events.Event{ID: uuid.New(), Type: "test.note.added", Stream: "note-" + id, Position: f.pos}

@@ -25,7 +25,7 @@ type RowTyper interface {
 // OpenAPI generates the OpenAPI 3.1 document of every command and view from the Go types
 // themselves: command structs with their json and validate tags, replies, view rows and
 // problems. It is generated, never written by hand, so it cannot drift from the code.
-func OpenAPI(version string, commands []bus.CommandSpec, views []*projections.View) ([]byte, error) {
+func OpenAPI(version string, commands []bus.CommandSpec, views []*projections.View, queries ...Query) ([]byte, error) {
 	r := openapi31.NewReflector()
 	r.Spec.Info.WithTitle("Comité API").WithVersion(version).
 		WithDescription("Commands (POST) go to the deciding service; views (GET) come from the projections. Errors are RFC 9457 problem+json with a stable code.")
@@ -54,7 +54,40 @@ func OpenAPI(version string, commands []bus.CommandSpec, views []*projections.Vi
 			return nil, err
 		}
 	}
+	for _, q := range queries {
+		if err := addQuery(r, q); err != nil {
+			return nil, err
+		}
+	}
 	return json.MarshalIndent(r.Spec, "", "  ")
+}
+
+type queryPath struct {
+	ID string `path:"id"`
+}
+
+func addQuery(r *openapi31.Reflector, q Query) error {
+	op, err := r.NewOperationContext(http.MethodPost, "/api/v1/queries/"+q.Name+"/{id}")
+	if err != nil {
+		return err
+	}
+	op.SetID("queries." + q.Name)
+	op.SetTags("queries")
+	op.SetSummary(q.Summary)
+	op.AddReqStructure(new(queryPath))
+	if q.Params != nil {
+		op.AddReqStructure(q.Params, openapi.WithContentType("application/json"))
+	}
+	if q.Answer != nil {
+		op.AddRespStructure(q.Answer, openapi.WithHTTPStatus(http.StatusOK))
+	}
+	for _, status := range []int{400, 403, 404, 409, 413, 422} {
+		op.AddRespStructure(new(Problem), openapi.WithHTTPStatus(status), openapi.WithContentType("application/problem+json"))
+	}
+	if err := r.AddOperation(op); err != nil {
+		return fmt.Errorf("gateway: openapi for query %s: %w", q.Name, err)
+	}
+	return nil
 }
 
 type viewQuery struct {
