@@ -14,6 +14,7 @@ import (
 	natsjs "github.com/nats-io/nats.go/jetstream"
 
 	"github.com/comite-partenaires/comite/events"
+	"github.com/comite-partenaires/comite/events/audit"
 	"github.com/comite-partenaires/comite/events/store"
 	"github.com/comite-partenaires/comite/events/store/jetstream"
 	"github.com/comite-partenaires/comite/services/actionsheets"
@@ -37,6 +38,9 @@ type systemConfig struct {
 	Clock func() time.Time
 	// Tick is how often the deadline scheduler looks for due consultations (1s when zero).
 	Tick time.Duration
+	// CheckpointEvery seals an audit checkpoint every so many events (audit.DefaultEvery
+	// when zero; negative: only on demand).
+	CheckpointEvery int
 }
 
 // system is the embedded NATS server, the event store, the domain services and the
@@ -51,6 +55,8 @@ type system struct {
 	actorKey []byte
 	services []interface{ Stop() error }
 	commands []bus.CommandSpec
+	// sealer seals the audit checkpoints (events/audit).
+	sealer *audit.Sealer
 
 	stopProcesses context.CancelFunc
 	processes     sync.WaitGroup
@@ -162,9 +168,13 @@ func (s *system) startProcesses(ctx context.Context, cfg systemConfig) error {
 	if err != nil {
 		return err
 	}
+	if s.sealer, err = newSealer(s, cfg); err != nil {
+		return err
+	}
 	pctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.stopProcesses = cancel
-	for name, run := range map[string]func(context.Context) error{"opinion-outcomes": outcomes.Run, "deadlines": deadlines.Run} {
+	for name, run := range map[string]func(context.Context) error{"opinion-outcomes": outcomes.Run, "deadlines": deadlines.Run,
+		"audit-sealer": s.sealer.Run} {
 		s.processes.Go(func() {
 			if err := run(pctx); err != nil {
 				cfg.Log.Error("process stopped", "process", name, "err", err)
