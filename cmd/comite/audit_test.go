@@ -137,4 +137,3 @@ func readManifest(t *testing.T, dir string) audit.Manifest {
 	}
 	return m
 }
-
