@@ -197,8 +197,8 @@ func backoff(ctx context.Context, attempt int, unit, ceiling time.Duration) erro
 	}
 }
 
-// publish chains evs after tail and stores them: one message, or one atomic batch. It
-// returns errConflict when the stream moved since tail was read (or a batch was
+// publish chains evs after tail and stores them (s.commit: alone, or in a batch with
+// concurrent appends; see group.go). It returns errConflict when the stream moved since tail was read (or a batch was
 // dropped before its commit) and errDuplicate when some event IDs are already stored.
 func (s *Store) publish(ctx context.Context, stream, subject string, evs []events.Event, tail *events.Event) (store.AppendResult, error) {
 	next, prev, lastSeq := nextRevision(tail), "", uint64(0)
@@ -219,23 +219,7 @@ func (s *Store) publish(ctx context.Context, stream, subject string, evs []event
 		prev, out[i], msgs[i] = e.Hash, e, m
 	}
 	msgs[0].Header.Set(natsjs.ExpectedLastSubjSeqHeader, strconv.FormatUint(lastSeq, 10))
-	commit := msgs[len(msgs)-1]
-	if len(msgs) > 1 {
-		id := uuid.NewString()
-		for i, m := range msgs {
-			m.Header.Set(hdrBatchID, id)
-			m.Header.Set(hdrBatchSeq, strconv.Itoa(i+1))
-		}
-		commit.Header.Set(hdrBatchCommit, "1")
-		// Staged messages get no reply: the commit's reply covers the whole batch, and
-		// a lost staged message makes the server reject the commit as incomplete.
-		for _, m := range msgs[:len(msgs)-1] {
-			if err := s.nc.PublishMsg(m); err != nil {
-				return store.AppendResult{}, s.mapErr(ctx, "publish", err)
-			}
-		}
-	}
-	seq, err := s.request(ctx, commit)
+	seq, err := s.commit(ctx, msgs)
 	if err != nil {
 		return store.AppendResult{}, err
 	}

@@ -18,6 +18,7 @@ const (
 	DefaultReadBatch         = 256
 	DefaultMaxEventsPerBatch = 1000
 	DefaultSubscribeBuffer   = 256
+	DefaultGroupCommitAfter  = 32
 )
 
 // Config configures the adapter. The zero value is the default, working configuration:
@@ -50,6 +51,11 @@ type Config struct {
 	// SubscribeBuffer is the capacity of a subscription's channel
 	// (DefaultSubscribeBuffer).
 	SubscribeBuffer int
+	// GroupCommitAfter is how many appends may be in flight, each synced on its own,
+	// before further concurrent appends are gathered into atomic batches synced once
+	// (DefaultGroupCommitAfter; group.go explains). A negative value turns group commit
+	// off: every append is sent by its caller.
+	GroupCommitAfter int
 }
 
 // withDefaults returns c with every zero field set to its default.
@@ -76,6 +82,7 @@ func (c Config) withDefaults() Config {
 	set(&c.ReadBatch, DefaultReadBatch)
 	set(&c.MaxEventsPerBatch, DefaultMaxEventsPerBatch)
 	set(&c.SubscribeBuffer, DefaultSubscribeBuffer)
+	set(&c.GroupCommitAfter, DefaultGroupCommitAfter)
 	return c
 }
 

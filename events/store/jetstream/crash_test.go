@@ -76,7 +76,10 @@ func startChild(t *testing.T, dir string) *child {
 		c.kill()
 		t.Fatalf("connect: %v", err)
 	}
-	if c.st, err = Open(context.Background(), c.nc, Config{}); err != nil {
+	// Group commit from the second append in flight on: the suite's concurrent appends
+	// to different streams share batches, and the crash tests kill the server with
+	// shared batches in flight.
+	if c.st, err = Open(context.Background(), c.nc, Config{GroupCommitAfter: 1}); err != nil {
 		c.kill()
 		t.Fatalf("open store: %v", err)
 	}
@@ -111,7 +114,7 @@ func (c *child) kill() {
 
 // TestContractKilled runs the contract suite against a server in another process, over
 // TCP, where Crash is a SIGKILL of that process: the real crash the in-process harness
-// can only approximate.
+// can only approximate. The store gathers appends into shared batches (group commit).
 func TestContractKilled(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a server process per subtest")

@@ -64,22 +64,27 @@ func eventually(t testing.TB, what string, cond func() bool) {
 }
 
 // openEmbedded is the storetest harness: an embedded server on a fresh data directory.
-func openEmbedded(t *testing.T) storetest.Harness {
-	dir := t.TempDir()
-	cur := startNode(t, dir, Config{})
-	t.Cleanup(func() { cur.stop() })
-	return storetest.Harness{
-		Store: cur.st,
-		Reopen: func() store.Store {
-			cur.stop()
-			cur = startNode(t, dir, Config{})
-			return cur.st
-		},
-		Crash: func() store.Store {
-			cur.crash()
-			cur = startNode(t, dir, Config{})
-			return cur.st
-		},
+func openEmbedded(t *testing.T) storetest.Harness { return openEmbeddedWith(Config{})(t) }
+
+// openEmbeddedWith is openEmbedded with a store configured by cfg.
+func openEmbeddedWith(cfg Config) func(t *testing.T) storetest.Harness {
+	return func(t *testing.T) storetest.Harness {
+		dir := t.TempDir()
+		cur := startNode(t, dir, cfg)
+		t.Cleanup(func() { cur.stop() })
+		return storetest.Harness{
+			Store: cur.st,
+			Reopen: func() store.Store {
+				cur.stop()
+				cur = startNode(t, dir, cfg)
+				return cur.st
+			},
+			Crash: func() store.Store {
+				cur.crash()
+				cur = startNode(t, dir, cfg)
+				return cur.st
+			},
+		}
 	}
 }
 

@@ -79,6 +79,8 @@ type Store struct {
 	all    string // subject filter of every event
 
 	locks streamLocks
+	// group gathers concurrent appends (nil when Config.GroupCommitAfter < 0).
+	group *committer
 
 	life context.Context // canceled by Close: ends subscriptions
 	kill context.CancelFunc
@@ -134,6 +136,9 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
 		kill()
 		return nil, s.mapErr(ctx, "create stream "+cfg.Stream, err)
 	}
+	if cfg.GroupCommitAfter >= 0 {
+		s.group = newCommitter(s)
+	}
 	return s, nil
 }
 
@@ -145,6 +150,9 @@ func (s *Store) Close() error {
 	s.mu.Unlock()
 	s.kill()
 	s.subs.Wait()
+	if s.group != nil {
+		<-s.group.done
+	}
 	return nil
 }
 
