@@ -19,7 +19,7 @@ async function post(page, path, body) {
   return r.body;
 }
 
-/** The history: returns the text's ID. */
+/** The history: returns the text's and its consultation's IDs. */
 async function writeHistory(env) {
   const sec = await openApp(env.browser, env.server.url, {});
   const amf = await openApp(env.browser, env.server.url, { as: 'amf@demo.invalid' });
@@ -53,7 +53,7 @@ async function writeHistory(env) {
     const consultation = opened.events[0].stream.replace('consultation-', '');
     await post(sec.page, '/api/v1/consultations/cast-ballot', { consultation_id: consultation, organisation_id: orgID('MEN-DNE'), choices: ['pour'] });
     await post(amf.page, '/api/v1/consultations/cast-ballot', { consultation_id: consultation, organisation_id: orgID('AMF'), choices: ['contre'] });
-    return id;
+    return { id, consultation };
   } finally {
     await sec.context.close();
     await amf.context.close();
@@ -75,9 +75,11 @@ async function pastShown(page) {
 
 describe('time travel (demo server)', { timeout: 150_000 }, () => {
   const env = serverAndBrowser({ demo: true });
+  let written;
 
   it('an auditor moves the slider back and sees the tally and the text as they were', async () => {
-    const id = await writeHistory(env);
+    written = await writeHistory(env);
+    const { id } = written;
     const { page, context, errors } = await openApp(env.browser, env.server.url, { as: 'auditor@demo.invalid', hash: `#/opinions/${id}` });
     try {
       await page.locator('section.op-detail[data-loaded="true"]').waitFor({ timeout: 20_000 });
@@ -124,6 +126,39 @@ describe('time travel (demo server)', { timeout: 150_000 }, () => {
       await page.locator('button', { hasText: 'Revenir au présent' }).click();
       await page.locator('[data-testid="travel-present"]').waitFor();
       assert.equal(await range.inputValue(), String(last));
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('recounts the closed vote under other weights as a simulation, the official result untouched', async () => {
+    assert.ok(written, 'the history of the first test');
+    const { page, context, errors } = await openApp(env.browser, env.server.url, {});
+    try {
+      await post(page, '/api/v1/consultations/close-consultation', { consultation_id: written.consultation });
+      await page.evaluate((hash) => (location.hash = hash), `#/consultations/${written.consultation}`);
+      const panel = page.locator('[data-testid="cons-recount"]');
+      await panel.waitFor({ timeout: 15_000 });
+      // Official: one for, one against — a tie rejects.
+      assert.match(await page.locator('[data-testid="cons-outcome"]').innerText(), /Rejeté/);
+      const amf = (await apiFetch(page, 'GET', '/api/v1/views/organisations')).body.items.find((o) => o.acronym === 'AMF').id;
+      // A weight out of range is refused on the form, nothing asked.
+      await panel.locator(`input[data-org="${amf}"]`).fill('-5');
+      await panel.locator('[data-testid="cons-recount-run"]').click();
+      await panel.locator('.field__error').waitFor();
+      assert.equal(await panel.locator('[data-testid="cons-recount-result"]').count(), 0);
+      // AMF weighing nothing: adopted, as a simulation.
+      await panel.locator(`input[data-org="${amf}"]`).fill('0');
+      await panel.locator('[data-testid="cons-recount-run"]').click();
+      const result = panel.locator('[data-testid="cons-recount-result"]');
+      await result.waitFor({ timeout: 10_000 });
+      assert.equal(await result.getAttribute('data-outcome'), 'adopted');
+      assert.match(await result.innerText(), /Simulation[\s\S]*Adopté[\s\S]*Le résultat officiel reste : Rejeté/i);
+      assert.match(await page.locator('[data-testid="cons-outcome"]').innerText(), /Rejeté/);
+      const official = (await apiFetch(page, 'GET', `/api/v1/views/consultations/${written.consultation}`)).body.item.result.outcome;
+      assert.equal(official, 'rejected');
+      assert.deepEqual(await axe(page), [], 'recount shown, French');
       assert.deepEqual(errors, []);
     } finally {
       await context.close();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProblemError, newIdempotencyKey, postCommand, problemMessage, readView } from './api';
+import { ProblemError, newIdempotencyKey, postCommand, problemMessage, readView, runQuery } from './api';
 
 function reply(status: number, body: unknown, type = 'application/json'): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': type } });
@@ -113,6 +113,21 @@ describe('readView', () => {
     expect(await readView('committee', { fetch: f })).toEqual({ position: 0, items: [] });
     const g = async () => reply(200, { position: 0, item: { id: '', name: '' } });
     expect(await readView('committee', { fetch: g })).toEqual({ position: 0, items: [] });
+  });
+});
+
+describe('runQuery', () => {
+  it('posts the parameters to the query of the row and returns the answer, or throws the problem', async () => {
+    const calls: { url: string; body: string }[] = [];
+    const f = async (url: RequestInfo | URL, init?: RequestInit) => {
+      calls.push({ url: String(url), body: String(init?.body) });
+      return String(url).includes('missing')
+        ? reply(404, { code: 'not_found', status: 404 })
+        : reply(200, { simulation: true });
+    };
+    expect(await runQuery('recount', 'c 1', { min_participation: 40 }, { fetch: f })).toEqual({ simulation: true });
+    expect(calls[0]).toEqual({ url: '/api/v1/queries/recount/c%201', body: '{"min_participation":40}' });
+    await expect(runQuery('recount', 'missing', {}, { fetch: f })).rejects.toMatchObject({ status: 404, problem: { code: 'not_found' } });
   });
 });
 

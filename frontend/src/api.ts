@@ -210,6 +210,22 @@ export async function postCommand(
   }
 }
 
+/**
+ * Asks a query computed from the log (POST /api/v1/queries/<name>/<id>), e.g. a recount
+ * simulation. It changes nothing, so it is neither keyed nor retried.
+ */
+export async function runQuery<T>(name: string, id: string, params: unknown, opts: { fetch?: Fetch } = {}): Promise<T> {
+  const f = opts.fetch ?? fetch;
+  const res = await f(`/api/v1/queries/${encodeURIComponent(name)}/${encodeURIComponent(id)}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json, application/problem+json' },
+    body: JSON.stringify(params),
+  });
+  if (res.ok) return (await res.json()) as T;
+  if (res.status === 401) reportUnauthenticated();
+  throw await problemOf(res);
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

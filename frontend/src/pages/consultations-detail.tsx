@@ -7,8 +7,10 @@ import { href } from '../router';
 import type { User } from '../session';
 import { Fact, useI18n } from '../ui';
 import { BallotPanel, CloseConsultation } from './consultations-ballot';
-import { type Bar, type Consultation, type Result, tallyBars, votingEnded } from './consultations-model';
+import { type Consultation, votingEnded } from './consultations-model';
+import { RecountPanel } from './consultations-recount';
 import {
+  Bars,
   ConsultationMeta,
   formatDate,
   formatDateTime,
@@ -84,6 +86,7 @@ export function ConsultationDetail({ live, user, id }: { live: LiveClient; user:
         <div class="cons-side">
           <BallotPanel live={live} user={user} c={row} now={now} name={orgs.name} />
           {open && user.role === 'secretariat' && <CloseConsultation live={live} c={row} />}
+          {row.status === 'closed' && row.result && <RecountPanel c={row} name={orgs.name} />}
         </div>
       </div>
     </section>
@@ -144,32 +147,6 @@ function ResultsSection({ c }: { c: Consultation }) {
   );
 }
 
-function Bars({ c, r, final = false }: { c: Consultation; r: Result; final?: boolean }) {
-  const { lang, t } = useI18n();
-  const bars = tallyBars(c.options, r);
-  // The best option(s): leading while voting goes on, chosen or tied at the close.
-  const best = !final ? t('consultations.leading') : r.outcome === 'tie' ? t('consultations.tied') : t('consultations.winner');
-  const value = (b: Bar) =>
-    b.points !== undefined
-      ? t('consultations.bar.points', { points: b.points, ballots: b.ballots, percent: formatPercent(lang, b.percent) })
-      : t('consultations.bar.value', { weight: b.weight, ballots: b.ballots, percent: formatPercent(lang, b.percent) });
-  return (
-    <ul class="cons-bars" aria-live="polite">
-      {bars.map((b) => (
-        <li key={b.option.id} class="cons-bar" data-option={b.option.id} data-weight={b.weight}>
-          <span class="cons-bar__label">
-            {b.option.label}
-            {b.winner && <span class="badge">{best}</span>}
-          </span>
-          <span class="cons-bar__track" aria-hidden="true">
-            <span class="cons-bar__fill" style={{ width: `${Math.min(100, b.percent)}%` }} />
-          </span>
-          <span class="cons-bar__value">{value(b)}</span>
-        </li>
-      ))}
-    </ul>
-  );
-}
 
 function TurnoutSection({ c, name }: { c: Consultation; name: (id: string) => string }) {
   const { lang, t } = useI18n();

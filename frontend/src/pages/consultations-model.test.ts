@@ -10,6 +10,7 @@ import {
   openBody,
   optionsFromLines,
   rankedChoices,
+  recountRules,
   slugify,
   sortConsultations,
   tallyBars,
@@ -231,5 +232,18 @@ describe('helpers', () => {
     ];
     expect(rankedChoices({ a: '2', b: '', c: '1' }, options)).toEqual({ choices: ['c', 'a'] });
     expect(rankedChoices({ a: '1', b: '1' }, options)).toEqual({ choices: [], duplicate: 'b' });
+  });
+});
+
+describe('recountRules', () => {
+  const c = { electorate: [{ organisation_id: 'amf', weight: 3 }, { organisation_id: 'adf', weight: 2 }], quorum: 50 };
+  it('keeps only what differs from the official rules', () => {
+    expect(recountRules(c, { amf: '3', adf: '5' }, '50')).toEqual({ rules: { weights: { adf: 5 } }, errors: [] });
+    expect(recountRules(c, {}, '80')).toEqual({ rules: { min_participation: 80 }, errors: [] });
+    expect(recountRules(c, { amf: ' 0 ' }, ' 50')).toEqual({ rules: { weights: { amf: 0 } }, errors: [] });
+  });
+  it('names the fields that are not whole numbers in range', () => {
+    expect(recountRules(c, { amf: '-1', adf: '1001' }, '101').errors).toEqual(['amf', 'adf', 'min_participation']);
+    expect(recountRules(c, { amf: '2.5' }, 'x').errors).toEqual(['amf', 'min_participation']);
   });
 });

@@ -297,3 +297,39 @@ export function rankedChoices(ranks: Record<string, string>, options: readonly O
   ranked.sort((a, b) => a.rank - b.rank);
   return { choices: ranked.map((x) => x.id) };
 }
+
+/** A recount simulation (services/consultations Simulation): never the official result. */
+export interface Simulation {
+  simulation: true;
+  rules: { weights?: Record<string, number>; min_participation?: number };
+  official: Result;
+  recount: Result;
+}
+
+/**
+ * The rules of a recount from the form: the weights typed that differ from the
+ * electorate's, and the quorum if it differs; errors name the fields that are not whole
+ * numbers in range (weights 0–1000, quorum 0–100).
+ */
+export function recountRules(
+  c: Pick<Consultation, 'electorate' | 'quorum'>,
+  weights: Readonly<Record<string, string>>,
+  quorum: string,
+): { rules: Simulation['rules']; errors: string[] } {
+  const errors: string[] = [];
+  const rules: Simulation['rules'] = {};
+  const whole = (s: string, max: number) => (/^\d+$/.test(s.trim()) && Number(s) <= max ? Number(s) : undefined);
+  for (const e of c.electorate) {
+    const typed = weights[e.organisation_id];
+    if (typed === undefined || typed.trim() === String(e.weight)) continue;
+    const w = whole(typed, 1000);
+    if (w === undefined) errors.push(e.organisation_id);
+    else (rules.weights ??= {})[e.organisation_id] = w;
+  }
+  if (quorum.trim() !== String(c.quorum)) {
+    const q = whole(quorum, 100);
+    if (q === undefined) errors.push('min_participation');
+    else rules.min_participation = q;
+  }
+  return { rules, errors };
+}

@@ -6,7 +6,7 @@ import { useLiveView } from '../hooks';
 import type { Lang, MessageKey } from '../i18n';
 import type { LiveClient } from '../live';
 import { StatusBadge, type Tone, useI18n } from '../ui';
-import { type Consultation, votingEnded } from './consultations-model';
+import { type Bar, type Consultation, type Result, tallyBars, votingEnded } from './consultations-model';
 
 /** A function naming an organisation by its acronym (or name), from the live directory. */
 export function useOrgName(live: LiveClient): { name: (id: string) => string; full: (id: string) => string; orgs: Organisation[] } {
@@ -69,4 +69,32 @@ export function turnoutText(t: ReturnType<typeof useI18n>['t'], lang: Lang, c: C
     electors: c.turnout.electors,
     percent: formatPercent(lang, c.turnout.percent),
   });
+}
+
+/** The tally as bars, one per option; final marks the winners of a closed count. */
+export function Bars({ c, r, final = false }: { c: Consultation; r: Result; final?: boolean }) {
+  const { lang, t } = useI18n();
+  const bars = tallyBars(c.options, r);
+  // The best option(s): leading while voting goes on, chosen or tied at the close.
+  const best = !final ? t('consultations.leading') : r.outcome === 'tie' ? t('consultations.tied') : t('consultations.winner');
+  const value = (b: Bar) =>
+    b.points !== undefined
+      ? t('consultations.bar.points', { points: b.points, ballots: b.ballots, percent: formatPercent(lang, b.percent) })
+      : t('consultations.bar.value', { weight: b.weight, ballots: b.ballots, percent: formatPercent(lang, b.percent) });
+  return (
+    <ul class="cons-bars" aria-live="polite">
+      {bars.map((b) => (
+        <li key={b.option.id} class="cons-bar" data-option={b.option.id} data-weight={b.weight}>
+          <span class="cons-bar__label">
+            {b.option.label}
+            {b.winner && <span class="badge">{best}</span>}
+          </span>
+          <span class="cons-bar__track" aria-hidden="true">
+            <span class="cons-bar__fill" style={{ width: `${Math.min(100, b.percent)}%` }} />
+          </span>
+          <span class="cons-bar__value">{value(b)}</span>
+        </li>
+      ))}
+    </ul>
+  );
 }

@@ -107,13 +107,13 @@ export function TimeTravel({ live, opinion: o, acronyms }: { live: LiveClient; o
           onInput={(e) => setIndex(Number((e.target as HTMLInputElement).value))}
         />
         <div class="op-travel__buttons">
-          <button type="button" class="btn btn--ghost" disabled={shown === 0} onClick={() => setIndex(Math.max(0, shown - 1))}>
+          <button type="button" class="button button--secondary" disabled={shown === 0} onClick={() => setIndex(Math.max(0, shown - 1))}>
             {t('opinions.travel.previous')}
           </button>
-          <button type="button" class="btn btn--ghost" disabled={shown === last} onClick={() => setIndex(shown + 1)}>
+          <button type="button" class="button button--secondary" disabled={shown === last} onClick={() => setIndex(shown + 1)}>
             {t('opinions.travel.next')}
           </button>
-          <button type="button" class="btn btn--ghost" disabled={index === null} onClick={() => setIndex(null)}>
+          <button type="button" class="button button--secondary" disabled={index === null} onClick={() => setIndex(null)}>
             {t('opinions.travel.present')}
           </button>
         </div>
