@@ -14,18 +14,15 @@ import (
 	"github.com/comite-partenaires/comite/services/errcode"
 	"github.com/comite-partenaires/comite/services/opinions"
 	"github.com/comite-partenaires/comite/services/opinions/changeset"
+	"github.com/comite-partenaires/comite/services/opinions/collab"
 )
 
 // This file is a co-drafting editor as @codemirror/collab (6.1) runs one against a central
-// authority, in Go: a local text, the version it last received, the unconfirmed changes
-// made since. receive is collab's receiveUpdates; the authority is the opinions service
-// (collab_property_test.go).
+// authority: its document is a collab.Doc (local text, version, unconfirmed changes;
+// receiveUpdates); the authority is the opinions service (collab_property_test.go).
 
 // update is an accepted change as an editor receives it: an opinions.draft.changed event.
-type update struct {
-	changes  changeset.ChangeSet
-	clientID string
-}
+type update = collab.Update
 
 // authority is the opinions service as an editor talks to it.
 type authority interface {
@@ -39,76 +36,24 @@ type authority interface {
 type editor struct {
 	id    string
 	actor events.Actor
-	text  string
-	// version is the version of the text the unconfirmed changes apply after.
-	version     int
-	unconfirmed []changeset.ChangeSet
-	pushes      int
+	collab.Doc
+	pushes int
 	// made counts the editor's own changes, refused its stale pushes, lost those that
 	// got no answer.
 	made, refused, lost int
 }
 
-// receive is receiveUpdates: the editor's own changes among updates (recognised by client
-// ID, in order) confirm its unconfirmed ones; the others are composed, the unconfirmed
-// changes are mapped over them and they over the unconfirmed changes (ours first), and the
-// result is applied to the local text.
-func (e *editor) receive(updates []update) error {
-	e.version += len(updates)
-	var changes *changeset.ChangeSet
-	own := 0
-	for _, u := range updates {
-		if own < len(e.unconfirmed) && u.clientID == e.id {
-			if changes != nil {
-				mapped, err := changes.Map(e.unconfirmed[own], true)
-				if err != nil {
-					return err
-				}
-				changes = &mapped
-			}
-			own++
-			continue
-		}
-		if u.clientID == e.id {
-			return fmt.Errorf("%s: a change of its own it does not hold", e.id)
-		}
-		if changes == nil {
-			c := u.changes
-			changes = &c
-			continue
-		}
-		composed, err := changes.Compose(u.changes)
-		if err != nil {
-			return err
-		}
-		changes = &composed
-	}
-	e.unconfirmed = e.unconfirmed[own:]
-	if changes == nil {
-		return nil
-	}
-	for i, u := range e.unconfirmed {
-		rebased, err := u.Map(*changes, false)
-		if err != nil {
-			return err
-		}
-		over, err := changes.Map(u, true)
-		if err != nil {
-			return err
-		}
-		e.unconfirmed[i], changes = rebased, &over
-	}
-	text, err := changes.Apply(e.text)
-	if err != nil {
-		return fmt.Errorf("%s: received changes do not apply: %w", e.id, err)
-	}
-	e.text = text
-	return nil
+// newEditor returns an editor holding text at version.
+func newEditor(id string, actor events.Actor, text string, version int) *editor {
+	return &editor{id: id, actor: actor, Doc: collab.Doc{ClientID: id, Text: text, Version: version}}
 }
+
+// receive is receiveUpdates (collab.Doc.Receive).
+func (e *editor) receive(updates []update) error { return e.Receive(updates) }
 
 // sync pulls what the authority accepted since the editor's version.
 func (e *editor) sync(ctx context.Context, a authority) error {
-	updates, err := a.pull(ctx, e.version)
+	updates, err := a.pull(ctx, e.Version)
 	if err != nil {
 		return err
 	}
@@ -124,12 +69,11 @@ func (e *editor) sync(ctx context.Context, a authority) error {
 // one that got no answer (a new command ID with the rebased changes: if the first was
 // applied, the pull confirms its changes and they are not sent again).
 func (e *editor) send(ctx context.Context, a authority) (accepted bool, err error) {
-	if len(e.unconfirmed) == 0 {
+	if len(e.Unconfirmed) == 0 {
 		return false, nil
 	}
 	e.pushes++
-	batch := e.unconfirmed[:min(len(e.unconfirmed), opinions.MaxChangeSets)]
-	err = a.push(ctx, e.actor, fmt.Sprintf("%s-push-%d", e.id, e.pushes), e.id, e.version, batch)
+	err = a.push(ctx, e.actor, fmt.Sprintf("%s-push-%d", e.id, e.pushes), e.id, e.Version, e.Sendable())
 	switch errcode.From(err).Code {
 	case opinions.ErrVersionMismatch.Code:
 		e.refused++
@@ -144,25 +88,22 @@ func (e *editor) send(ctx context.Context, a authority) (accepted bool, err erro
 
 // edit makes a random change to the local text and records it in the oracle.
 func (e *editor) edit(rng *rand.Rand, gen *textGen, o *oracle) error {
-	cs := randomChange(rng, gen, e.text)
+	cs := randomChange(rng, gen, e.Text)
 	if cs.Empty() {
 		return nil // CodeMirror records no update for a transaction that changes nothing
 	}
-	o.saw(e.text)
-	for _, s := range deletedBy(cs, e.text) {
+	o.saw(e.Text)
+	for _, s := range deletedBy(cs, e.Text) {
 		o.deleted(s)
 	}
-	text, err := cs.Apply(e.text)
-	if err != nil {
-		return fmt.Errorf("%s: its own change %s does not apply to %q: %w", e.id, cs, e.text, err)
+	if err := e.Edit(cs); err != nil {
+		return err
 	}
 	for _, s := range cs.Sections() {
 		o.inserted(s.Insert)
 	}
-	e.text = text
-	e.unconfirmed = append(e.unconfirmed, cs)
 	e.made++
-	o.saw(e.text)
+	o.saw(e.Text)
 	return nil
 }
 
@@ -375,10 +316,10 @@ func replay(log []update, initial string) (string, error) {
 	if len(log) == 0 {
 		return initial, nil
 	}
-	all := log[0].changes
+	all := log[0].Changes
 	for _, u := range log[1:] {
 		var err error
-		if all, err = all.Compose(u.changes); err != nil {
+		if all, err = all.Compose(u.Changes); err != nil {
 			return "", err
 		}
 	}
@@ -408,7 +349,7 @@ func decodeUpdates(reg *events.Registry, evs []events.Event, version int) ([]upd
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, update{changes: cs, clientID: d.ClientID})
+		out = append(out, update{Changes: cs, ClientID: d.ClientID})
 	}
 	return out, nil
 }
@@ -430,7 +371,7 @@ func changesJSON(changes []changeset.ChangeSet) []json.RawMessage {
 func ownCounts(log []update) map[string]int {
 	out := map[string]int{}
 	for _, u := range log {
-		out[u.clientID]++
+		out[u.ClientID]++
 	}
 	return out
 }

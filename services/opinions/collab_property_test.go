@@ -132,7 +132,7 @@ func (d *deciderServer) run(command, commandID string, actor events.Actor, body 
 			if err != nil {
 				return err
 			}
-			d.log = append(d.log, update{changes: cs, clientID: dc.ClientID})
+			d.log = append(d.log, update{Changes: cs, ClientID: dc.ClientID})
 		}
 	}
 	if d.state.Corrupt {
@@ -221,7 +221,7 @@ func (s *stats) String() string {
 func newEditors(seed uint64, n int) []*editor {
 	out := make([]*editor, n)
 	for i := range out {
-		out[i] = &editor{id: fmt.Sprintf("ed-%d-%d", seed, i), actor: editorActors[i], text: collabInitial, version: 1}
+		out[i] = newEditor(fmt.Sprintf("ed-%d-%d", seed, i), editorActors[i], collabInitial, 1)
 	}
 	return out
 }
@@ -286,7 +286,7 @@ func settle(ctx context.Context, a authority, rng *rand.Rand, eds []*editor) err
 			if err := e.sync(ctx, a); err != nil {
 				return err
 			}
-			if len(e.unconfirmed) == 0 {
+			if len(e.Unconfirmed) == 0 {
 				continue
 			}
 			pending = true
@@ -319,10 +319,10 @@ func verify(ctx context.Context, a server, eds []*editor, o *oracle, st *stats) 
 	counts := ownCounts(log)
 	for _, e := range eds {
 		switch {
-		case e.text != op.Text:
-			return fmt.Errorf("%s holds\n%q\nthe server\n%q", e.id, e.text, op.Text)
-		case e.version != op.Version || len(e.unconfirmed) > 0:
-			return fmt.Errorf("%s is at version %d with %d unconfirmed; the server at %d", e.id, e.version, len(e.unconfirmed), op.Version)
+		case e.Text != op.Text:
+			return fmt.Errorf("%s holds\n%q\nthe server\n%q", e.id, e.Text, op.Text)
+		case e.Version != op.Version || len(e.Unconfirmed) > 0:
+			return fmt.Errorf("%s is at version %d with %d unconfirmed; the server at %d", e.id, e.Version, len(e.Unconfirmed), op.Version)
 		case counts[e.id] != e.made:
 			return fmt.Errorf("%s made %d changes, the log holds %d of them", e.id, e.made, counts[e.id])
 		}
@@ -494,11 +494,11 @@ func (e *editor) work(ctx context.Context, a authority, rng *rand.Rand, gen *tex
 		if err := e.sync(ctx, a); err != nil {
 			return err
 		}
-		if len(e.unconfirmed) == 0 {
+		if len(e.Unconfirmed) == 0 {
 			return nil
 		}
 		if attempt > 200 {
-			return fmt.Errorf("%s: %d changes still unconfirmed after %d pushes", e.id, len(e.unconfirmed), attempt)
+			return fmt.Errorf("%s: %d changes still unconfirmed after %d pushes", e.id, len(e.Unconfirmed), attempt)
 		}
 		if _, err := e.send(ctx, a); err != nil {
 			return fmt.Errorf("%s pushes while settling: %w", e.id, err)
