@@ -33,6 +33,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"sync"
 	"time"
 
@@ -88,12 +89,26 @@ func New() *Server {
 // Start serves the double on 127.0.0.1 on a free port and returns its connection string
 // (esdb://127.0.0.1:PORT?tls=false). It serves until Stop, or until ctx ends.
 func (s *Server) Start(ctx context.Context) (string, error) {
+	return s.listen(ctx, "127.0.0.1:0")
+}
+
+// StartAt serves the double at the address of a connection string it returned before
+// (a restart where clients expect it).
+func (s *Server) StartAt(ctx context.Context, connection string) (string, error) {
+	u, err := url.Parse(connection)
+	if err != nil {
+		return "", fmt.Errorf("esdbdouble: %w", err)
+	}
+	return s.listen(ctx, u.Host)
+}
+
+func (s *Server) listen(ctx context.Context, addr string) (string, error) {
 	s.srvMu.Lock()
 	defer s.srvMu.Unlock()
 	if s.srv != nil {
 		return "", errors.New("esdbdouble: already started")
 	}
-	lis, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
+	lis, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
 	if err != nil {
 		return "", fmt.Errorf("esdbdouble: %w", err)
 	}

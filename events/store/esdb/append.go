@@ -1,0 +1,244 @@
+package esdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	client "github.com/EventStore/EventStore-Client-Go/v4/esdb"
+	"github.com/google/uuid"
+
+	"github.com/comite-partenaires/comite/events"
+	"github.com/comite-partenaires/comite/events/store"
+)
+
+// MaxEventsPerAppend bounds one append (EventStoreDB's own limit is by size, 16 MiB by
+// default; Comité's commands produce a handful of events).
+const MaxEventsPerAppend = 1000
+
+// errConflict: EventStoreDB rejected the exact revision the append expected.
+var errConflict = errors.New("stream moved since it was read")
+
+// Append appends evs to stream if it satisfies expected, atomically; see the package
+// documentation for how.
+func (s *Store) Append(ctx context.Context, stream string, expected store.Revision, evs ...events.Event) (store.AppendResult, error) {
+	if err := s.check(ctx); err != nil {
+		return store.AppendResult{}, err
+	}
+	if err := validate(stream, evs); err != nil {
+		return store.AppendResult{}, err
+	}
+	unlock, err := s.lock(ctx, stream)
+	if err != nil {
+		return store.AppendResult{}, err
+	}
+	defer unlock()
+	_, exact := expected.Exact()
+	strict := exact || expected == store.NoStream
+	for attempt := 1; ; attempt++ {
+		tail, err := s.last(ctx, stream)
+		if err != nil {
+			return store.AppendResult{}, err
+		}
+		next := nextRevision(tail)
+		if !expected.Matches(next) {
+			return s.conflict(ctx, stream, expected, evs, next)
+		}
+		if !strict && tail != nil && tail.ID == evs[len(evs)-1].ID {
+			if res, ok, err := s.already(ctx, stream, expected, evs, next); err != nil || ok {
+				return res, err
+			}
+		}
+		res, err := s.write(ctx, stream, evs, tail)
+		switch {
+		case err == nil:
+			return res, nil
+		case !errors.Is(err, errConflict):
+			return store.AppendResult{}, err
+		case attempt >= s.cfg.AppendAttempts:
+			return store.AppendResult{}, fmt.Errorf("esdb store: %w: %s still contended after %d attempts", store.ErrUnavailable, stream, attempt)
+		}
+		// Exact and NoStream: the next round reports the conflict (or recognises a
+		// concurrent identical append). Any and StreamExists: it appends after the new
+		// tail.
+		if err := backoff(ctx, attempt, time.Millisecond, 20*time.Millisecond); err != nil {
+			return store.AppendResult{}, err
+		}
+	}
+}
+
+// validate rejects what can never be appended, before anything is sent.
+func validate(stream string, evs []events.Event) error {
+	invalid := func(format string, args ...any) error {
+		return fmt.Errorf("esdb store: %w: %s", store.ErrInvalidEvent, fmt.Sprintf(format, args...))
+	}
+	if err := events.ValidStream(stream); err != nil {
+		return invalid("%v", err)
+	}
+	if len(evs) == 0 || len(evs) > MaxEventsPerAppend {
+		return invalid("%d events, want 1 to %d", len(evs), MaxEventsPerAppend)
+	}
+	seen := make(map[uuid.UUID]bool, len(evs))
+	for i, e := range evs {
+		switch {
+		case e.ID == uuid.Nil:
+			return invalid("event %d has no ID", i)
+		case e.Type == "":
+			return invalid("event %s has no type", e.ID)
+		case isSystem("", e.Type):
+			return invalid("event %s has a system type %q", e.ID, e.Type)
+		case seen[e.ID]:
+			return invalid("event %s appears twice", e.ID)
+		case e.Stream != "" && e.Stream != stream:
+			return invalid("event %s belongs to %s, not %s", e.ID, e.Stream, stream)
+		}
+		seen[e.ID] = true
+		if _, err := events.CanonicalJSON(e.Data); err != nil {
+			return invalid("payload of %s: %v", e.ID, err)
+		}
+	}
+	return nil
+}
+
+// nextRevision is the revision the next event of a stream gets, given its last event.
+func nextRevision(tail *events.Event) uint64 {
+	if tail == nil {
+		return 0
+	}
+	return tail.Revision + 1
+}
+
+// last returns the stream's last event, nil when it has none.
+func (s *Store) last(ctx context.Context, stream string) (*events.Event, error) {
+	rctx, cancel := s.requestContext(ctx)
+	defer cancel()
+	rs, err := s.client.ReadStream(rctx, stream, client.ReadStreamOptions{Direction: client.Backwards, From: client.End{}}, 1)
+	if err != nil {
+		return nil, s.mapErr(ctx, "read "+stream, err)
+	}
+	defer rs.Close()
+	r, err := rs.Recv()
+	if errors.Is(err, io.EOF) || notFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, s.mapErr(ctx, "read "+stream, err)
+	}
+	e, err := decode(r.Event)
+	if err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
+// notFound reports the client's "stream not found".
+func notFound(err error) bool {
+	var ce *client.Error
+	return errors.As(err, &ce) && ce.Code() == client.ErrorCodeResourceNotFound
+}
+
+// conflict answers an append whose expectation does not hold: the original result if
+// these very events were appended before with that expectation, else a
+// WrongRevisionError.
+func (s *Store) conflict(ctx context.Context, stream string, expected store.Revision, evs []events.Event, next uint64) (store.AppendResult, error) {
+	if res, ok, err := s.already(ctx, stream, expected, evs, next); err != nil || ok {
+		return res, err
+	}
+	return store.AppendResult{}, &store.WrongRevisionError{Stream: stream, Expected: expected, Next: next}
+}
+
+// already looks for evs in the stream at the revisions an append expecting expected
+// would have given them, and returns the original result when it finds exactly these
+// event IDs there.
+func (s *Store) already(ctx context.Context, stream string, expected store.Revision, evs []events.Event, next uint64) (store.AppendResult, bool, error) {
+	k := uint64(len(evs))
+	var start uint64
+	switch n, exact := expected.Exact(); {
+	case exact:
+		start = n + 1
+	case expected == store.NoStream:
+		start = 0
+	case next >= k:
+		start = next - k
+	default:
+		return store.AppendResult{}, false, nil
+	}
+	if start+k > next {
+		return store.AppendResult{}, false, nil
+	}
+	stored, err := s.readIDs(ctx, stream, start, evs)
+	if err != nil || stored == nil {
+		return store.AppendResult{}, false, err
+	}
+	return result(stored), true, nil
+}
+
+// readIDs reads len(evs) events of stream from revision start; nil when their IDs are
+// not evs's.
+func (s *Store) readIDs(ctx context.Context, stream string, start uint64, evs []events.Event) ([]events.Event, error) {
+	stored := make([]events.Event, 0, len(evs))
+	for e, err := range s.Read(ctx, stream, start) {
+		if err != nil {
+			return nil, err
+		}
+		if e.ID != evs[len(stored)].ID {
+			return nil, nil
+		}
+		if stored = append(stored, e); len(stored) == len(evs) {
+			return stored, nil
+		}
+	}
+	return nil, nil
+}
+
+func result(evs []events.Event) store.AppendResult {
+	last := evs[len(evs)-1]
+	return store.AppendResult{Events: evs, LastRevision: last.Revision, Position: last.Position}
+}
+
+// write chains evs after tail and appends them in one call expecting tail's revision
+// exactly (NoStream without a tail). It returns errConflict when the stream moved since
+// tail was read. The result is read back: it carries each event's position.
+func (s *Store) write(ctx context.Context, stream string, evs []events.Event, tail *events.Event) (store.AppendResult, error) {
+	next, prev := nextRevision(tail), ""
+	var expect client.ExpectedRevision = client.NoStream{}
+	if tail != nil {
+		prev, expect = tail.Hash, client.Revision(tail.Revision)
+	}
+	data := make([]client.EventData, len(evs))
+	for i, e := range evs {
+		e.Stream, e.Revision, e.Position = stream, next+uint64(i), 0
+		if err := events.Chain(&e, prev); err != nil {
+			return store.AppendResult{}, fmt.Errorf("esdb store: %w: %w", store.ErrInvalidEvent, err)
+		}
+		d, err := encode(e)
+		if err != nil {
+			return store.AppendResult{}, fmt.Errorf("esdb store: %w: %w", store.ErrInvalidEvent, err)
+		}
+		prev, data[i] = e.Hash, d
+	}
+	rctx, cancel := s.requestContext(ctx)
+	defer cancel()
+	if _, err := s.client.AppendToStream(rctx, stream, client.AppendToStreamOptions{ExpectedRevision: expect}, data...); err != nil {
+		var ce *client.Error
+		if errors.As(err, &ce) && ce.Code() == client.ErrorCodeWrongExpectedVersion {
+			return store.AppendResult{}, fmt.Errorf("%w: %s", errConflict, err)
+		}
+		return store.AppendResult{}, s.mapErr(ctx, "append to "+stream, err)
+	}
+	stored, err := s.readIDs(ctx, stream, next, evs)
+	if err != nil {
+		return store.AppendResult{}, err
+	}
+	if stored == nil {
+		return store.AppendResult{}, fmt.Errorf("esdb store: append to %s: %w: the appended events are not at revision %d", stream, store.ErrUnavailable, next)
+	}
+	for _, e := range stored {
+		if e.Position == store.Start {
+			return store.AppendResult{}, fmt.Errorf("esdb store: append to %s: %w: the server reports no position for stream reads", stream, store.ErrUnavailable)
+		}
+	}
+	return result(stored), nil
+}

@@ -1,0 +1,154 @@
+package esdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	client "github.com/EventStore/EventStore-Client-Go/v4/esdb"
+
+	"github.com/comite-partenaires/comite/events"
+	"github.com/comite-partenaires/comite/events/store"
+)
+
+// subscription is a live feed of the log backed by a catch-up subscription to $all.
+type subscription struct {
+	ch     chan events.Event
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu  sync.Mutex
+	err error
+}
+
+// Subscribe delivers every Comité event after position after: a catch-up subscription
+// to $all (the server sends the backlog, then live events, in one sequence; its starting
+// point is exclusive). EventStoreDB's own events are skipped. When the subscription
+// drops (a server restart, a network cut) it resumes after the last event it delivered,
+// with growing pauses; it ends with Close, when ctx is canceled, when the store is
+// closed, or on a stored event that is not a Comité event.
+func (s *Store) Subscribe(ctx context.Context, after store.Position) (store.Subscription, error) {
+	if err := s.check(ctx); err != nil {
+		return nil, err
+	}
+	subCtx, cancel := context.WithCancel(ctx)
+	first, err := s.subscribeAfter(subCtx, after)
+	if err != nil {
+		cancel()
+		return nil, s.mapErr(ctx, "subscribe", err)
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		cancel()
+		_ = first.Close()
+		return nil, fmt.Errorf("esdb store: %w", store.ErrClosed)
+	}
+	s.subs.Add(1) // under mu, so never after Close has started waiting
+	s.mu.Unlock()
+	stopOnClose := context.AfterFunc(s.life, cancel)
+	sub := &subscription{ch: make(chan events.Event, s.cfg.SubscribeBuffer), cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer s.subs.Done()
+		defer close(sub.done)
+		defer close(sub.ch)
+		defer stopOnClose()
+		sub.setErr(s.follow(subCtx, first, after, sub.ch))
+	}()
+	return sub, nil
+}
+
+// subscribeAfter opens a $all subscription strictly after position after.
+func (s *Store) subscribeAfter(ctx context.Context, after store.Position) (*client.Subscription, error) {
+	var from client.AllPosition = client.Start{}
+	if after > store.Start {
+		from = client.Position{Commit: after, Prepare: after}
+	}
+	return s.client.SubscribeToAll(ctx, client.SubscribeToAllOptions{From: from})
+}
+
+// follow forwards events until ctx ends (nil) or the subscription cannot go on; when
+// the server drops it, it subscribes again after the last event delivered.
+func (s *Store) follow(ctx context.Context, sub *client.Subscription, after store.Position, ch chan<- events.Event) error {
+	last := after
+	for failures := 0; ; {
+		delivered, err := s.deliver(ctx, sub, &last, ch)
+		_ = sub.Close()
+		if delivered {
+			failures = 0
+		}
+		for {
+			if ctx.Err() != nil {
+				return nil
+			}
+			if errors.Is(err, errCorrupt) {
+				return err
+			}
+			failures++
+			if backoff(ctx, failures, 50*time.Millisecond, 2*time.Second) != nil {
+				return nil
+			}
+			if sub, err = s.subscribeAfter(ctx, last); err == nil {
+				break
+			}
+		}
+	}
+}
+
+// deliver decodes and forwards events until ctx ends or the subscription drops; it
+// reports whether it passed on any event.
+func (s *Store) deliver(ctx context.Context, sub *client.Subscription, last *store.Position, ch chan<- events.Event) (bool, error) {
+	delivered := false
+	for {
+		m := sub.Recv()
+		if ctx.Err() != nil {
+			return delivered, nil
+		}
+		if m.SubscriptionDropped != nil {
+			return delivered, s.mapErr(ctx, "subscription", m.SubscriptionDropped.Error)
+		}
+		if m.EventAppeared == nil {
+			continue // CaughtUp, FellBehind, checkpoints
+		}
+		// Already passed on (after a resubscription), or a system event: skipped.
+		e, ok, err := fromAll(m.EventAppeared, *last+1, *last)
+		if err != nil {
+			return delivered, err
+		}
+		if !ok {
+			continue
+		}
+		select {
+		case ch <- e:
+			*last, delivered = e.Position, true
+		case <-ctx.Done():
+			return delivered, nil
+		}
+	}
+}
+
+func (sub *subscription) setErr(err error) {
+	sub.mu.Lock()
+	sub.err = err
+	sub.mu.Unlock()
+}
+
+// Events delivers the events in global order; it is closed when the subscription ends.
+func (sub *subscription) Events() <-chan events.Event { return sub.ch }
+
+// Err returns why the subscription ended: nil after Close, context cancellation or the
+// store's Close.
+func (sub *subscription) Err() error {
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	return sub.err
+}
+
+// Close ends the subscription and waits for its goroutine; it is idempotent.
+func (sub *subscription) Close() error {
+	sub.cancel()
+	<-sub.done
+	return nil
+}
