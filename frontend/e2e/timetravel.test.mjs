@@ -142,6 +142,11 @@ describe('time travel (demo server)', { timeout: 150_000 }, () => {
       await panel.waitFor({ timeout: 15_000 });
       // Official: one for, one against — a tie rejects.
       assert.match(await page.locator('[data-testid="cons-outcome"]').innerText(), /Rejeté/);
+      // What each voter could see: the running tally, the ballots already in, the text's hash.
+      const saw = await page.locator('[data-testid="cons-saw"]').allInnerTexts();
+      assert.equal(saw.length, 2);
+      assert.match(saw[0], /a vu le décompte en cours \(0 bulletin avant le sien\) ; texte [0-9a-f]{12}…/);
+      assert.match(saw[1], /a vu le décompte en cours \(1 bulletin avant le sien\)/);
       const amf = (await apiFetch(page, 'GET', '/api/v1/views/organisations')).body.items.find((o) => o.acronym === 'AMF').id;
       // A weight out of range is refused on the form, nothing asked.
       await panel.locator(`input[data-org="${amf}"]`).fill('-5');

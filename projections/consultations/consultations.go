@@ -57,6 +57,17 @@ type Participant struct {
 	// Choices are the option IDs of the ballot (ranked: best first), shown only to those
 	// who may see them (see Visible); absent otherwise.
 	Choices []string `json:"choices,omitempty"`
+	// Saw is what the voter could see when casting (or last changing) the ballot.
+	Saw *Saw `json:"saw,omitempty"`
+}
+
+// Saw is the record of what a voter could see when the ballot was cast: the text put to
+// the vote (its SHA-256, for a consultation bound to an opinion), whether the running
+// tally was shown (results live, not secret), and how many ballots were already in.
+type Saw struct {
+	TextSHA256    string `json:"text_sha256,omitempty"`
+	TallyVisible  bool   `json:"tally_visible"`
+	BallotsBefore int    `json:"ballots_before"`
 }
 
 // Proxy is a proxy in force: From's ballot may be cast by a representative of To.
@@ -124,6 +135,7 @@ func Views() []*projections.View {
 type cast struct {
 	At        time.Time  `json:"at"`
 	ChangedAt *time.Time `json:"changed_at,omitempty"`
+	Saw       Saw        `json:"saw"`
 }
 
 // entry is the folded state of one consultation: the context's own state (Evolve) and
@@ -191,10 +203,17 @@ func (m *model) Apply(ev events.Event, p events.Payload) ([]string, error) {
 	return []string{id.String()}, nil
 }
 
-// voted notes when an organisation voted (first ballot) or changed its ballot.
+// voted notes when an organisation voted (first ballot) or changed its ballot, and what
+// it could see then; en.C is still the state before the ballot.
 func (en *entry) voted(org uuid.UUID, at time.Time, changed bool) {
 	key := org.String()
 	c, seen := en.Casts[key]
+	before := len(en.C.Ballots)
+	if _, again := en.C.Ballots[org]; again {
+		before--
+	}
+	c.Saw = Saw{TextSHA256: en.C.OpinionTextSHA256, TallyVisible: !en.C.Secret && en.C.Results == cons.ResultsLive,
+		BallotsBefore: before}
 	switch {
 	case !seen:
 		c.At = at
@@ -307,6 +326,8 @@ func (en *entry) row() ConsultationRow {
 			at := *cs.ChangedAt
 			p.ChangedAt = &at
 		}
+		saw := cs.Saw
+		p.Saw = &saw
 		if !c.Secret && !b.Sealed && len(b.Choices) > 0 {
 			p.Choices = slices.Clone(b.Choices)
 		}

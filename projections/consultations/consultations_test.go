@@ -233,3 +233,35 @@ func TestIgnoresOtherEventsAndOrdersRows(t *testing.T) {
 		t.Error("a state without a consultation's entry loaded")
 	}
 }
+
+// TestEachBallotRecordsWhatTheVoterSaw: the text's hash, whether the tally was shown and
+// how many ballots were in, at each organisation's last ballot.
+func TestEachBallotRecordsWhatTheVoterSaw(t *testing.T) {
+	v, f := newView(t)
+	live, atClose := uuid.New(), uuid.New()
+	bound := opened(live, false, cons.ResultsLive)
+	bound.OpinionID, bound.OpinionTextSHA256 = &amf, strings.Repeat("ab", 32)
+	f.Feed(bound, opened(atClose, false, cons.ResultsAtClose),
+		cons.BallotCast{ConsultationID: live, OrganisationID: amf, Choices: []string{"pour"}, Weight: 3, CastBy: by(amf)},
+		cons.BallotCast{ConsultationID: live, OrganisationID: adf, Choices: []string{"contre"}, Weight: 2, CastBy: by(adf)},
+		cons.BallotChanged{ConsultationID: live, OrganisationID: amf, Choices: []string{"contre"}, Weight: 3, CastBy: by(amf), Sequence: 1},
+		cons.BallotCast{ConsultationID: atClose, OrganisationID: cdc, Choices: []string{"pour"}, Weight: 1, CastBy: by(cdc)},
+	)
+	saw := map[string]Saw{}
+	for _, id := range []uuid.UUID{live, atClose} {
+		for _, p := range rowAs(t, v, secretariat, id).Participants {
+			if p.Saw == nil {
+				t.Fatalf("no record of what %s saw", p.OrganisationID)
+			}
+			saw[id.String()+"/"+p.OrganisationID] = *p.Saw
+		}
+	}
+	want := map[string]Saw{
+		live.String() + "/" + amf.String():    {TextSHA256: bound.OpinionTextSHA256, TallyVisible: true, BallotsBefore: 1}, // its change, ADF's ballot in
+		live.String() + "/" + adf.String():    {TextSHA256: bound.OpinionTextSHA256, TallyVisible: true, BallotsBefore: 1},
+		atClose.String() + "/" + cdc.String(): {TallyVisible: false, BallotsBefore: 0},
+	}
+	if asJSON(saw) != asJSON(want) {
+		t.Fatalf("what voters saw:\n got %s\nwant %s", asJSON(saw), asJSON(want))
+	}
+}

@@ -8,7 +8,7 @@ import (
 
 // stateVersion is the form of the saved state; bump it when the rows, the folding, or
 // the context's Consultation state (saved as JSON, see entry) change.
-const stateVersion = 1
+const stateVersion = 2
 
 // StateVersion implements projections.Persistent.
 func (*model) StateVersion() int { return stateVersion }

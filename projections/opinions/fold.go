@@ -215,10 +215,30 @@ func (s *state) applyOpinion(ev events.Event, id string, p events.Payload) bool 
 		step()
 		en.History[len(en.History)-1].Reason = e.Reason
 	}
+	if en.State.Text != before.Text {
+		en.flagTextChanged(ev.Time)
+	}
 	en.Revision = ev.Revision
 	en.UpdatedAt = ev.Time
 	en.Position, en.DetailPosition = ev.Position, ev.Position
 	return true
+}
+
+// flagTextChanged marks the consultations the text is bound to whose voted text is no
+// longer the text's: it changed after the vote opened. The mark stays, even if the text
+// comes back to what was voted.
+func (en *entry) flagTextChanged(at time.Time) {
+	sum := svc.TextSHA256(en.State.Text)
+	stale := func(c Consultation) bool { return c.TextSHA256 != "" && !c.TextChanged && c.TextSHA256 != sum }
+	if !slices.ContainsFunc(en.Consultations, stale) {
+		return
+	}
+	en.Consultations = slices.Clone(en.Consultations)
+	for i, c := range en.Consultations {
+		if stale(c) {
+			en.Consultations[i].TextChanged, en.Consultations[i].TextChangedAt = true, &at
+		}
+	}
 }
 
 // decide records who accepted or rejected an amendment, and when.

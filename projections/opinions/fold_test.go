@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -202,5 +203,45 @@ func TestWithdrawnAndUnknown(t *testing.T) {
 	// A change set that does not replay marks the text, never panics.
 	if d, _ = detail(t, views[1], secretariat, id); !d.TextError || d.Text != "Texte." {
 		t.Fatalf("corrupt text %s", asJSON(d))
+	}
+}
+
+// TestTextChangedAfterTheVoteIsFlagged: a change of the text after its consultation
+// opened (which the deciders refuse, but a log written otherwise could hold) marks the
+// consultation on the text's record, for good.
+func TestTextChangedAfterTheVoteIsFlagged(t *testing.T) {
+	w := newWorld()
+	g := w.createGroup(orgA, "Gouvernance")
+	id := w.create(secretariat, g, svc.KindOpinion, "Avis", "Le texte voté.")
+	if w.submit(secretariat, id) == nil || w.openVote(secretariat, id) == nil {
+		t.Fatal("refused")
+	}
+	consultation := w.openConsultation(id)
+	views := Views()
+	details := views[1]
+	projectiontest.Apply(t, views, w.log.Events...)
+	d, _ := detail(t, details, secretariat, id)
+	if len(d.Consultations) != 1 || d.Consultations[0].ID != consultation.String() || d.Consultations[0].TextChanged {
+		t.Fatalf("before any change: %s", asJSON(d.Consultations))
+	}
+	last := w.log.Events[len(w.log.Events)-1].Event
+	change := func(version int, changes string) {
+		t.Helper()
+		last.ID, last.Position, last.Time = uuid.New(), last.Position+1, last.Time.Add(time.Minute)
+		last.Type, last.Stream = svc.TypeDraftChanged, svc.OpinionStream(id)
+		projectiontest.Apply(t, views, projectiontest.Event{Event: last, Payload: svc.DraftChanged{OpinionID: id, Version: version,
+			Source: svc.SourceEdit, Changes: json.RawMessage(changes)}})
+	}
+	change(2, `[14,[0," Modifié."]]`)
+	d, _ = detail(t, details, secretariat, id)
+	if d.Text != "Le texte voté. Modifié." || !d.Consultations[0].TextChanged || d.Consultations[0].TextChangedAt == nil || !d.Consultations[0].TextChangedAt.Equal(last.Time) {
+		t.Fatalf("after a change: %q %s", d.Text, asJSON(d.Consultations))
+	}
+	// Back to the voted text: still flagged, with the time of the first change.
+	first := *d.Consultations[0].TextChangedAt
+	change(3, `[14,[9]]`)
+	d, _ = detail(t, details, secretariat, id)
+	if d.Text != "Le texte voté." || !d.Consultations[0].TextChanged || !d.Consultations[0].TextChangedAt.Equal(first) {
+		t.Fatalf("after changing it back: %q %s", d.Text, asJSON(d.Consultations))
 	}
 }

@@ -8,7 +8,7 @@ import (
 
 // stateVersion is the form of the saved state and of the folding; bump it when either
 // changes (including the service's Opinion struct, saved as is).
-const stateVersion = 1
+const stateVersion = 2
 
 // StateVersion implements projections.Persistent for both models, which embed a state.
 func (*state) StateVersion() int { return stateVersion }

@@ -171,6 +171,10 @@ type Consultation struct {
 	Deadline   time.Time  `json:"deadline"`
 	Closed     bool       `json:"closed"`
 	ClosedAt   *time.Time `json:"closed_at,omitempty"`
+	// TextChanged says the text changed after the vote opened (it is no longer the text
+	// whose SHA-256 the consultation carries), and since when.
+	TextChanged   bool       `json:"text_changed,omitempty"`
+	TextChangedAt *time.Time `json:"text_changed_at,omitempty"`
 }
 
 // ActionSheet is an action sheet that names the text.

@@ -2,12 +2,14 @@
 // rules say), the result once closed, who voted, the proxies; the ballot form for those
 // who may vote and, for the secretariat, the button that closes it now.
 import { useLiveRow, useNow } from '../hooks';
+import { plural } from '../i18n';
 import type { LiveClient } from '../live';
 import { href } from '../router';
 import type { User } from '../session';
 import { Fact, useI18n } from '../ui';
 import { BallotPanel, CloseConsultation } from './consultations-ballot';
 import { type Consultation, votingEnded } from './consultations-model';
+import type { OpinionDetail } from './opinions-model';
 import { RecountPanel } from './consultations-recount';
 import {
   Bars,
@@ -70,6 +72,7 @@ export function ConsultationDetail({ live, user, id }: { live: LiveClient; user:
                 {t('consultations.opinion.hash')} <code>{row.opinion_text_sha256}</code>
               </span>
             )}
+            <TextChangedWarning live={live} opinionId={row.opinion_id} consultationId={row.id} />
           </Fact>
         )}
       </dl>
@@ -186,6 +189,13 @@ function TurnoutSection({ c, name }: { c: Consultation; name: (id: string) => st
                 {p.via_proxy && ` ${t('consultations.viaProxy', { holder: name(p.cast_by_organisation) })}`}
                 {p.changes > 0 && ` ${t('consultations.changed')}`}
               </span>
+              {p.saw && (
+                <span class="cons-note cons-saw" data-testid="cons-saw">
+                  {' '}
+                  {plural(lang, p.saw.tally_visible ? 'consultations.saw.tally' : 'consultations.saw.noTally', p.saw.ballots_before)}
+                  {p.saw.text_sha256 && ` ${t('consultations.saw.text', { hash: p.saw.text_sha256.slice(0, 12) })}`}
+                </span>
+              )}
               {p.choices && p.choices.length > 0 && (
                 <span class="cons-choice"> {t('consultations.choice', { choices: p.choices.map(choiceLabel).join(' › ') })}</span>
               )}
@@ -217,5 +227,18 @@ function TurnoutSection({ c, name }: { c: Consultation; name: (id: string) => st
         </>
       )}
     </section>
+  );
+}
+
+/** An alert when the text this consultation is bound to changed after the vote opened. */
+function TextChangedWarning({ live, opinionId, consultationId }: { live: LiveClient; opinionId: string; consultationId: string }) {
+  const { lang, t } = useI18n();
+  const { row } = useLiveRow<OpinionDetail>(live, 'opinion-details', opinionId);
+  const link = row?.consultations.find((c) => c.id === consultationId);
+  if (!link?.text_changed) return null;
+  return (
+    <strong class="cons-warning" role="alert" data-testid="text-changed">
+      {t('consultations.opinion.textChanged', { date: formatDateTime(lang, link.text_changed_at) })}
+    </strong>
   );
 }

@@ -31,6 +31,8 @@ export interface Participant {
   changed_at?: string;
   changes: number;
   choices?: string[];
+  /** What the voter could see at its (last) ballot. */
+  saw?: { text_sha256?: string; tally_visible: boolean; ballots_before: number };
 }
 
 export interface Proxy {

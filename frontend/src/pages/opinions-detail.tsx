@@ -151,6 +151,9 @@ export function OpinionDetailPage({ live, user, id, acronyms }: DetailProps) {
                 meta: c.closed
                   ? t('opinions.consultations.closed', { date: formatDay(lang, c.closed_at ?? '') })
                   : `${t('opinions.consultations.open')} — ${t('opinions.consultations.deadline', { date: formatDay(lang, c.deadline) })}`,
+                warning: c.text_changed
+                  ? t('opinions.consultations.textChanged', { date: formatDateTime(lang, c.text_changed_at) })
+                  : undefined,
               }))}
             />
             <LinksSection
@@ -211,7 +214,7 @@ function LinksSection({
 }: {
   id: string;
   title: string;
-  links: { id: string; href: string; text: string; meta: string }[];
+  links: { id: string; href: string; text: string; meta: string; warning?: string }[];
 }) {
   if (links.length === 0) return null;
   return (
@@ -221,6 +224,11 @@ function LinksSection({
           <li key={l.id}>
             <a href={l.href}>{l.text}</a>
             <span class="op-meta">{l.meta}</span>
+            {l.warning && (
+              <strong class="op-warning" data-testid="text-changed">
+                {l.warning}
+              </strong>
+            )}
           </li>
         ))}
       </ul>

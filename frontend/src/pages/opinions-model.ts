@@ -87,6 +87,9 @@ export interface LinkedConsultation {
   deadline: string;
   closed: boolean;
   closed_at?: string;
+  /** The text changed after the vote opened: it is no longer the text voted (and since when). */
+  text_changed?: boolean;
+  text_changed_at?: string;
 }
 
 export interface LinkedSheet {
