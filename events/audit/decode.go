@@ -3,7 +3,6 @@ package audit
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"runtime"
@@ -139,7 +138,7 @@ func readLine(br *bufio.Reader) ([]byte, error) {
 
 func decodeLine(n int, l []byte) decoded {
 	d := decoded{line: n}
-	if err := json.Unmarshal(l, &d.ev); err != nil {
+	if err := decodeEnvelope(l, &d.ev); err != nil {
 		d.err = err
 		return d
 	}
