@@ -302,7 +302,11 @@ func (v *verifier) appendLeaf(rec leafRec) {
 		}
 	}
 	for _, exp := range v.expect[v.size] {
-		if v.rng.Root() == exp.root && (exp.position == 0 || exp.position == rec.pos) {
+		if v.rng.Root() == exp.root && exp.position != 0 && exp.position != rec.pos {
+			v.hardFail(&Failure{Kind: Reordered, EventID: rec.id, Position: rec.pos, Line: rec.line,
+				Detail: fmt.Sprintf("%s puts this event at position %d: positions were rewritten", exp.source, exp.position)})
+		}
+		if v.rng.Root() == exp.root {
 			v.roots++
 			if v.rootFail == nil {
 				v.winBase, v.win = v.rng.Clone(), nil
@@ -337,11 +341,15 @@ func (v *verifier) end() {
 	if v.partial {
 		return
 	}
-	for size, exps := range v.expect {
-		if size > v.size {
-			v.hardFail(&Failure{Kind: Truncated, EventID: v.last.id, Position: v.last.pos, Line: int(v.count) + 1,
-				Detail: fmt.Sprintf("the bundle's tree stops at %d events, %s covers %d", v.size, exps[0].source, size)})
+	beyond := uint64(0)
+	for size := range v.expect {
+		if size > v.size && (beyond == 0 || size < beyond) {
+			beyond = size
 		}
+	}
+	if beyond > 0 {
+		v.hardFail(&Failure{Kind: Truncated, EventID: v.last.id, Position: v.last.pos, Line: int(v.count) + 1,
+			Detail: fmt.Sprintf("the bundle's tree stops at %d events, %s covers %d", v.size, v.expect[beyond][0].source, beyond)})
 	}
 	var missing *Checkpoint
 	for id, c := range v.cps {

@@ -192,6 +192,32 @@ func TestTamperedBundles(t *testing.T) {
 		}
 	})
 
+	t.Run("positions shifted", func(t *testing.T) {
+		dir, lines := copyBundle(t, orig), slices.Clone(base)
+		i, e := pick(t, lines, 300, func(int, events.Event) bool { return true })
+		for j := i; j < len(lines); j++ {
+			n := decodeEvent(t, lines[j])
+			n.Position += 10
+			lines[j] = encodeEvent(t, n)
+		}
+		writeLines(t, dir, lines)
+		// The first checkpoint after the shift names the event it ends on.
+		var cp CheckpointSealed
+		for _, l := range base[i:] {
+			if c := decodeEvent(t, l); c.Type == TypeCheckpointSealed {
+				if err := json.Unmarshal(c.Data, &cp); err != nil {
+					t.Fatal(err)
+				}
+				break
+			}
+		}
+		_, last := pick(t, base, 0, func(_ int, e events.Event) bool { return e.Position == cp.Position })
+		if cp.Position < e.Position {
+			t.Fatalf("checkpoint at %d before the shift at %d", cp.Position, e.Position)
+		}
+		verifyFails(t, dir, want{kind: Reordered, id: last.ID.String(), position: last.Position + 10}, VerifyOptions{})
+	})
+
 	t.Run("end truncated", func(t *testing.T) {
 		dir, lines := copyBundle(t, orig), slices.Clone(base)
 		last := decodeEvent(t, lines[len(lines)-4])
