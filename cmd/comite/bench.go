@@ -36,6 +36,7 @@ type benchScenario struct {
 
 func benchScenarios() []benchScenario {
 	return []benchScenario{
+		{"codraft", "50 editors × 5 keystrokes/s on one document: push→echo latency and events/s vs a raw websocket echo", benchCodraft},
 		{"commands", "end-to-end commands/s and latency (HTTP → bus → service → store) vs raw JetStream sync publish, fsync always and interval", benchCommands},
 	}
 }
