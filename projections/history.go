@@ -177,32 +177,43 @@ func (h *History) nearest(name string, pos uint64) (ViewSnapshot, bool) {
 // fold folds the events after v's position up to pos into v, keeping a snapshot every
 // interval events.
 func (h *History) fold(ctx context.Context, v *View, pos uint64) error {
-	if v.Position() >= pos {
-		return nil
-	}
 	interval := h.interval[v.Name()]
 	if interval == 0 {
 		interval = h.firstInterval
 	}
 	n := 0
-	for ev, err := range h.log.ReadAll(ctx, v.Position()+1) {
+	return Replay(ctx, h.log, h.decode, v, pos, func(ev events.Event) {
+		if n++; n%interval == 0 && ev.Position < pos {
+			if snap, err := v.Save(); err == nil {
+				h.keep(snap)
+			}
+		}
+	})
+}
+
+// Replay folds into v the events of log after v's position, up to position to
+// (inclusive), decoded with decode; after each event, each (if not nil) is called. It
+// returns the first error of the log, the decoder or the view, or ctx's.
+func Replay(ctx context.Context, log Log, decode func(events.Event) (events.Payload, error), v *View, to uint64, each func(events.Event)) error {
+	if v.Position() >= to {
+		return nil
+	}
+	for ev, err := range log.ReadAll(ctx, v.Position()+1) {
 		if err != nil {
 			return fmt.Errorf("projections: reading the log: %w", err)
 		}
-		if ev.Position > pos {
+		if ev.Position > to {
 			break
 		}
-		payload, err := h.decode(ev)
+		payload, err := decode(ev)
 		if err != nil {
 			return err
 		}
 		if err := v.Apply(ev, payload); err != nil {
 			return err
 		}
-		if n++; n%interval == 0 && ev.Position < pos {
-			if snap, err := v.Save(); err == nil {
-				h.keep(snap)
-			}
+		if each != nil {
+			each(ev)
 		}
 	}
 	return ctx.Err()

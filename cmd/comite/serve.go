@@ -20,7 +20,6 @@ import (
 	"github.com/comite-partenaires/comite/projections"
 	"github.com/comite-partenaires/comite/services/accounts"
 	"github.com/comite-partenaires/comite/services/authz"
-	"github.com/comite-partenaires/comite/services/consultations"
 	"github.com/comite-partenaires/comite/services/demo"
 	"github.com/comite-partenaires/comite/services/gateway"
 	"github.com/comite-partenaires/comite/services/natsembed"
@@ -181,12 +180,11 @@ func newServer(ctx context.Context, cfg serverConfig) (_ *server, err error) {
 	if err != nil {
 		return nil, err
 	}
+	queries, exports := logReads(sys)
 	s.gateway, err = gateway.New(gateway.Config{
 		Audit:   auditH,
 		History: history,
-		Queries: []gateway.Query{{Name: "recount", View: "consultations", Run: consultations.RecountQuery(sys.store, sys.registry),
-			Summary: "Recount a closed consultation under other weights or another quorum: a simulation, never recorded",
-			Params:  new(consultations.RecountRules), Answer: new(consultations.Simulation)}},
+		Queries: queries, Exports: exports,
 		Sender: sys.client, Views: s.runner, Commands: sys.commands, Assets: assets, Log: cfg.Log, Version: version,
 		AllowedOrigins: cfg.AllowedOrigins,
 		Identify:       cfg.identify,

@@ -14,28 +14,32 @@ import (
 	"github.com/comite-partenaires/comite/projections"
 )
 
-// sliceLog is a history's log over events in memory, decoded by looking their payload up.
-type sliceLog struct {
+// MemLog is a projections.Log over events in memory (positions increasing), whose Decode
+// looks their payloads up: to replay a test's events as the log would.
+type MemLog struct {
 	evs      []Event
 	payloads map[uuid.UUID]events.Payload
 }
 
-func newSliceLog(evs []Event) *sliceLog {
-	l := &sliceLog{evs: evs, payloads: make(map[uuid.UUID]events.Payload, len(evs))}
+// NewMemLog returns the log of evs.
+func NewMemLog(evs []Event) *MemLog {
+	l := &MemLog{evs: evs, payloads: make(map[uuid.UUID]events.Payload, len(evs))}
 	for _, e := range evs {
 		l.payloads[e.Event.ID] = e.Payload
 	}
 	return l
 }
 
-func (l *sliceLog) Head(context.Context) (uint64, error) {
+// Head implements projections.Log.
+func (l *MemLog) Head(context.Context) (uint64, error) {
 	if len(l.evs) == 0 {
 		return 0, nil
 	}
 	return l.evs[len(l.evs)-1].Event.Position, nil
 }
 
-func (l *sliceLog) ReadAll(_ context.Context, from uint64) iter.Seq2[events.Event, error] {
+// ReadAll implements projections.Log.
+func (l *MemLog) ReadAll(_ context.Context, from uint64) iter.Seq2[events.Event, error] {
 	return func(yield func(events.Event, error) bool) {
 		for _, e := range l.evs {
 			if e.Event.Position >= from && !yield(e.Event, nil) {
@@ -45,7 +49,8 @@ func (l *sliceLog) ReadAll(_ context.Context, from uint64) iter.Seq2[events.Even
 	}
 }
 
-func (l *sliceLog) decode(ev events.Event) (events.Payload, error) {
+// Decode returns the payload of one of the log's events.
+func (l *MemLog) Decode(ev events.Event) (events.Payload, error) {
 	if p, ok := l.payloads[ev.ID]; ok {
 		return p, nil
 	}
@@ -61,8 +66,8 @@ func checkHistory(t testing.TB, newViews func() []*projections.View, evs []Event
 	if len(evs) == 0 {
 		return
 	}
-	log := newSliceLog(evs)
-	h, err := projections.NewHistory(log, log.decode, newViews)
+	log := NewMemLog(evs)
+	h, err := projections.NewHistory(log, log.Decode, newViews)
 	if err != nil {
 		t.Fatal(err)
 	}

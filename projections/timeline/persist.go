@@ -26,13 +26,7 @@ func (*model) StateVersion() int { return stateVersion }
 
 // SaveState implements projections.Persistent.
 func (m *model) SaveState() ([]byte, error) {
-	rows := make([]*EntryRow, 0, len(m.order))
-	for _, id := range m.order {
-		if r, ok := m.rows[id]; ok {
-			rows = append(rows, r)
-		}
-	}
-	return projections.SaveJSON("timeline", saved{Rows: rows, Public: m.public, Names: m.names, GroupOf: m.groupOf,
+	return projections.SaveJSON("timeline", saved{Rows: m.oldestFirst(), Public: m.public, Names: m.names, GroupOf: m.groupOf,
 		Owners: m.owners, People: m.people, Drafts: m.drafts})
 }
 
@@ -43,6 +37,7 @@ func (m *model) LoadState(b []byte) error {
 		return err
 	}
 	n := newModel(m.max)
+	n.archive = m.archive
 	for _, r := range s.Rows {
 		if r == nil || r.ID == "" {
 			return fmt.Errorf("timeline: a saved row without an id")

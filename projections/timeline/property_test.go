@@ -1,8 +1,15 @@
 package timeline
 
 import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -309,4 +316,90 @@ func TestRebuildEqualsLive(t *testing.T) {
 		t.Fatalf("%d commands accepted, %d rejected, %d rows public", total, rejected, publicRows)
 	}
 	t.Logf("%d commands accepted, %d rejected, %d rows public", total, rejected, publicRows)
+}
+
+// TestArchiveAndExport: the archive keeps what the live timeline shows (and more, once
+// the live one drops rows); the export holds the archive's entries as each reader sees
+// them, oldest first, in CSV and JSON.
+func TestArchiveAndExport(t *testing.T) {
+	archive := func() []*projections.View { return []*projections.View{Archive()} }
+	exported := 0
+	for seed := range uint64(40) {
+		h := &history{rng: rand.New(rand.NewPCG(seed, 11)), log: projectiontest.NewLog(time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC)),
+			actors: []events.Actor{propSe}, meetings: map[uuid.UUID]uuid.UUID{}, opinionsOf: map[uuid.UUID]uuid.UUID{},
+			amendments: map[uuid.UUID][]uuid.UUID{}, secretBox: map[uuid.UUID]map[uuid.UUID][]string{}}
+		decide(h, membership.Decider(), propSe, membership.CreateCommittee{Envelope: h.env(propSe), Name: "Comité"})
+		for range 20 + h.rng.IntN(60) {
+			h.step()
+		}
+		projectiontest.Check(t, archive, h.log.Events)
+		live, arch := Views()[0], Archive()
+		projectiontest.Apply(t, []*projections.View{live, arch}, h.log.Events...)
+		// Under MaxEntries rows, the archive is the live timeline.
+		for _, reader := range []events.Actor{propSe, projectiontest.Observer} {
+			_, l := live.SnapshotFor(reader)
+			_, a := arch.SnapshotFor(reader)
+			if fmt.Sprint(l) != fmt.Sprint(a) {
+				t.Fatalf("seed %d: archive and live timeline differ for %s:\n%v\n%v", seed, reader.Role, a, l)
+			}
+		}
+		log := projectiontest.NewMemLog(h.log.Events)
+		for _, reader := range []events.Actor{propSe, projectiontest.Observer} {
+			_, want := arch.SnapshotFor(reader)
+			var js bytes.Buffer
+			if err := Export(context.Background(), log, log.Decode, reader, FormatJSON, time.Now(), &js); err != nil {
+				t.Fatal(err)
+			}
+			var doc struct {
+				Position uint64     `json:"position"`
+				Entries  []EntryRow `json:"entries"`
+			}
+			if err := json.Unmarshal(js.Bytes(), &doc); err != nil {
+				t.Fatal(err)
+			}
+			if len(doc.Entries) != len(want) || doc.Position != h.log.Events[len(h.log.Events)-1].Event.Position {
+				t.Fatalf("seed %d: JSON export of %d entries at %d, the archive shows %s %d", seed, len(doc.Entries), doc.Position, reader.Role, len(want))
+			}
+			for i, e := range doc.Entries {
+				w := want[len(want)-1-i].(EntryRow)
+				if e.ID != w.ID || e.Position != w.Position || e.Actor.User != w.Actor.User || e.Public != w.Public {
+					t.Fatalf("seed %d: JSON export entry %d: %+v, want %+v", seed, i, e, w)
+				}
+				if reader.Role == "observer" && (!e.Public || e.Actor.User != "") {
+					t.Fatalf("seed %d: the observer's export shows %+v", seed, e)
+				}
+			}
+			var buf bytes.Buffer
+			if err := Export(context.Background(), log, log.Decode, reader, FormatCSV, time.Now(), &buf); err != nil {
+				t.Fatal(err)
+			}
+			recs, err := csv.NewReader(&buf).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(recs) != len(want)+1 || strings.Join(recs[0], ",") != strings.Join(csvHeader, ",") {
+				t.Fatalf("seed %d: CSV export of %d records for %d entries", seed, len(recs), len(want))
+			}
+			for i, r := range recs[1:] {
+				if r[0] != strconv.FormatUint(doc.Entries[i].Position, 10) || r[5] != doc.Entries[i].Type {
+					t.Fatalf("seed %d: CSV record %d %v, JSON entry %+v", seed, i, r, doc.Entries[i])
+				}
+			}
+			exported += len(want)
+		}
+	}
+	if exported == 0 {
+		t.Fatal("nothing exported")
+	}
+	if err := Export(context.Background(), projectiontest.NewMemLog(nil), nil, propSe, "xml", time.Now(), io.Discard); err == nil {
+		t.Fatal("an unknown format was accepted")
+	}
+}
+
+func TestCSVSafe(t *testing.T) {
+	for in, want := range map[string]string{"=1+1": "'=1+1", "+33": "'+33", "-x": "'-x", "@SUM": "'@SUM", "Avis": "Avis", "": ""} {
+		if got := csvSafe(in); got != want {
+			t.Errorf("csvSafe(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

@@ -8,11 +8,13 @@
 // minutes, so that co-drafting does not drown the decisions.
 //
 // The view is bounded: it keeps the last MaxEntries rows and drops older ones (its
-// clients get them as tombstones). The full history is the log's, read through the audit
-// export; the timeline is the recent activity a person follows.
+// clients get them as tombstones); the timeline is the recent activity a person follows.
+// The full history is the log's: Export folds it into an unbounded Archive and writes it
+// as CSV or JSON.
 package timeline
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 	"time"
@@ -126,9 +128,12 @@ func Visible(actor events.Actor, row any) (any, bool) {
 // opinions are published and which consultations closed. Those maps grow with the number
 // of objects, not of events.
 type model struct {
-	max   int
-	rows  map[string]*EntryRow
-	order []string // row IDs by position, oldest first
+	max int
+	// archive keeps every row and no order (Rows sorts them): the export's whole history,
+	// without the cost of moving folded rows to the top of a long list.
+	archive bool
+	rows    map[string]*EntryRow
+	order   []string // row IDs by position, oldest first
 	// about lists the rows in the window about each object ("kind:id").
 	about map[string][]string
 	// public holds the opinions published and consultations closed ("kind:id").
@@ -198,15 +203,19 @@ func (m *model) foldDraft(ev events.Event, e entry) (string, bool) {
 	}
 	r.Count++
 	r.Time, r.Position = ev.Time.UTC(), ev.Position
-	// The row moves to the top: the position orders the timeline.
-	m.order = slices.DeleteFunc(m.order, func(s string) bool { return s == id })
-	m.order = append(m.order, id)
+	if !m.archive {
+		// The row moves to the top: the position orders the timeline.
+		m.order = slices.DeleteFunc(m.order, func(s string) bool { return s == id })
+		m.order = append(m.order, id)
+	}
 	return id, true
 }
 
 func (m *model) insert(r *EntryRow) {
 	m.rows[r.ID] = r
-	m.order = append(m.order, r.ID)
+	if !m.archive {
+		m.order = append(m.order, r.ID)
+	}
 	k := key(r.Object.Kind, r.Object.ID)
 	m.about[k] = append(m.about[k], r.ID)
 }
@@ -251,13 +260,27 @@ func (m *model) Row(id string) (any, bool) { return projections.RowByID(m.rows, 
 
 // Rows implements projections.Model: newest first.
 func (m *model) Rows() []any {
-	out := make([]any, 0, len(m.order))
-	for i := len(m.order) - 1; i >= 0; i-- {
-		if r, ok := m.rows[m.order[i]]; ok {
-			out = append(out, r.copy())
-		}
+	rows := m.oldestFirst()
+	out := make([]any, 0, len(rows))
+	for i := len(rows) - 1; i >= 0; i-- {
+		out = append(out, rows[i].copy())
 	}
 	return out
+}
+
+// oldestFirst lists the rows by position, oldest first (the order the list keeps, or, for
+// an archive, sorted).
+func (m *model) oldestFirst() []*EntryRow {
+	if m.archive {
+		return slices.SortedFunc(maps.Values(m.rows), func(a, b *EntryRow) int { return cmp.Compare(a.Position, b.Position) })
+	}
+	rows := make([]*EntryRow, 0, len(m.order))
+	for _, id := range m.order {
+		if r, ok := m.rows[id]; ok {
+			rows = append(rows, r)
+		}
+	}
+	return rows
 }
 
 // RowType describes the rows for the OpenAPI document.

@@ -5,6 +5,7 @@ package gateway
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -64,6 +65,8 @@ type Config struct {
 	History History
 	// Queries are the reads computed from the log (POST /api/v1/queries/{name}/{id}).
 	Queries []Query
+	// Exports are the downloads computed from the log (GET /api/v1/exports/{name}).
+	Exports []Export
 	// MaxWait bounds how long ?min_position waits for a view to catch up (10 s when zero).
 	MaxWait time.Duration
 	// Live tunes the websocket; zero values take defaults.
@@ -93,6 +96,7 @@ type Gateway struct {
 	views    Views
 	commands map[string]bus.CommandSpec
 	queries  map[string]Query
+	exports  map[string]Export
 	log      *slog.Logger
 	mux      *http.ServeMux
 	openapi  []byte
@@ -116,7 +120,13 @@ func New(cfg Config) (*Gateway, error) {
 		cfg.MaxWait = 10 * time.Second
 	}
 	g := &Gateway{cfg: cfg, sender: cfg.Sender, views: cfg.Views, log: cfg.Log,
-		commands: map[string]bus.CommandSpec{}, queries: map[string]Query{}, mux: http.NewServeMux()}
+		commands: map[string]bus.CommandSpec{}, queries: map[string]Query{}, exports: map[string]Export{}, mux: http.NewServeMux()}
+	for _, e := range cfg.Exports {
+		if len(e.Formats) == 0 || e.Run == nil {
+			return nil, fmt.Errorf("gateway: export %q needs a format and Run", e.Name)
+		}
+		g.exports[e.Name] = e
+	}
 	for _, q := range cfg.Queries {
 		g.queries[q.Name] = q
 	}
@@ -134,6 +144,7 @@ func New(cfg Config) (*Gateway, error) {
 	g.mux.HandleFunc("GET /api/v1/openapi.json", g.handleOpenAPI)
 	g.mux.HandleFunc("POST /api/v1/{context}/{command}", g.handleCommand)
 	g.mux.HandleFunc("POST /api/v1/queries/{query}/{id}", g.handleQuery)
+	g.mux.HandleFunc("GET /api/v1/exports/{export}", g.handleExport)
 	g.mux.HandleFunc("GET /api/v1/views/{view}", g.handleView)
 	g.mux.HandleFunc("GET /api/v1/views/{view}/{id}", g.handleViewItem)
 	g.mux.HandleFunc("GET /api/v1/live", g.handleLive)
