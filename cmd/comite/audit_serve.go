@@ -29,7 +29,8 @@ func auditEndpoints(s *system, identify func(*http.Request) (gateway.Identity, e
 	return gateway.NewAuditHandler(gateway.AuditConfig{Log: s.store, Seal: s.sealer.Seal, Identify: identify,
 		MayExport: mayRole("export the log", authz.Auditor),
 		MaySeal:   mayRole("seal a checkpoint", authz.Auditor, authz.Secretariat),
-		Logger:    cfg.Log})
+		Streams:   listStreams(s.store), Stream: readStream(s.store),
+		Logger: cfg.Log})
 }
 
 // mayRole allows the given roles only.

@@ -15,6 +15,8 @@ import (
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/events/audit"
 	"github.com/comite-partenaires/comite/services/accounts"
+	"github.com/comite-partenaires/comite/services/consultations"
+	"github.com/comite-partenaires/comite/services/gateway"
 )
 
 // runCLI runs a comite command line, returning its exit code, stdout and stderr.
@@ -122,6 +124,55 @@ func TestAuditOnline(t *testing.T) {
 	}
 	if r := call(t, "GET", p.http.URL+"/api/v1/audit/events", "", nil); r.Status != 401 {
 		t.Fatalf("anonymous export: %d", r.Status)
+	}
+
+	// The stream browser: streams by category, then one stream's envelopes and payloads.
+	auditor := map[string]string{"Authorization": "Bearer " + token}
+	r := call(t, "GET", p.http.URL+"/api/v1/audit/streams?category=consultation", "", auditor)
+	var list struct{ Items []gateway.StreamInfo }
+	if err := json.Unmarshal(r.Body, &list); r.Status != 200 || err != nil || len(list.Items) == 0 {
+		t.Fatalf("streams: %d %s", r.Status, r.Body)
+	}
+	for _, s := range list.Items {
+		if s.Category != "consultation" || s.Events == 0 {
+			t.Fatalf("stream row %+v", s)
+		}
+	}
+	r = call(t, "GET", p.http.URL+"/api/v1/audit/streams/"+list.Items[0].Stream, "", auditor)
+	var one struct{ Items []gateway.BrowsedEvent }
+	if err := json.Unmarshal(r.Body, &one); r.Status != 200 || err != nil || uint64(len(one.Items)) != list.Items[0].Events ||
+		one.Items[0].Type != "consultations.consultation.opened" || one.Items[0].Hash == "" {
+		t.Fatalf("stream: %d %s", r.Status, r.Body)
+	}
+	if r := call(t, "GET", p.http.URL+"/api/v1/audit/streams", "", p.auth); r.Status != 403 {
+		t.Fatalf("the secretariat browsed streams: %d", r.Status)
+	}
+	if r := call(t, "GET", p.http.URL+"/api/v1/audit/streams/consultation-nope", "", auditor); r.Status != 404 {
+		t.Fatalf("unknown stream: %d", r.Status)
+	}
+}
+
+func TestRedactSecretBallots(t *testing.T) {
+	ev := func(typ, data string) gateway.BrowsedEvent {
+		return gateway.BrowsedEvent{Event: events.Event{Type: typ, Data: json.RawMessage(data)}}
+	}
+	ballot := `{"organisation_id":"o1","choices":["pour"]}`
+	for _, c := range []struct {
+		opened string
+		hidden bool
+	}{{`{"secret":true}`, true}, {`{"secret":false}`, false}, {`{}`, false}} {
+		got := redactSecretBallots([]gateway.BrowsedEvent{
+			ev(consultations.TypeConsultationOpened, c.opened),
+			ev(consultations.TypeBallotCast, ballot), ev(consultations.TypeBallotChanged, ballot),
+			ev(consultations.TypeConsultationClosed, `{"secret":true}`)})
+		for _, b := range got[1:3] {
+			if b.Redacted != c.hidden || (string(b.Data) == ballot) == c.hidden {
+				t.Errorf("opened %s: ballot %+v", c.opened, b)
+			}
+		}
+		if got[0].Redacted || got[3].Redacted {
+			t.Errorf("opened %s: not a ballot, redacted", c.opened)
+		}
 	}
 }
 

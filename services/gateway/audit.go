@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/events/audit"
@@ -31,12 +32,37 @@ type AuditConfig struct {
 	// MayExport decides who reads the whole log (auditors); MaySeal who seals a
 	// checkpoint on demand.
 	MayExport, MaySeal func(events.Actor) error
-	Logger             *slog.Logger
+	// Streams lists the log's streams, of one category when category is not empty;
+	// Stream reads one stream's events, with what auditors may not see redacted (the
+	// stream browser; auditors only, as MayExport). Nil: no stream browser.
+	Streams func(ctx context.Context, category string) ([]StreamInfo, error)
+	Stream  func(ctx context.Context, stream string) ([]BrowsedEvent, error)
+	Logger  *slog.Logger
+}
+
+// StreamInfo is a row of the stream browser's list.
+type StreamInfo struct {
+	Stream        string    `json:"stream"`
+	Category      string    `json:"category"`
+	Events        uint64    `json:"events"`
+	FirstPosition uint64    `json:"first_position"`
+	LastPosition  uint64    `json:"last_position"`
+	LastType      string    `json:"last_type"`
+	LastTime      time.Time `json:"last_time"`
+}
+
+// BrowsedEvent is an event as the stream browser shows it: the envelope and payload, or,
+// when Redacted, the envelope with the payload withheld (a ballot of a secret
+// consultation written before ballots were sealed).
+type BrowsedEvent struct {
+	events.Event
+	Redacted bool `json:"redacted,omitempty"`
 }
 
 // AuditRoutes are the routes NewAuditHandler serves.
 func AuditRoutes() []string {
-	return []string{"GET /api/v1/audit/head", "GET /api/v1/audit/events", "POST /api/v1/audit/checkpoints"}
+	return []string{"GET /api/v1/audit/head", "GET /api/v1/audit/events", "POST /api/v1/audit/checkpoints",
+		"GET /api/v1/audit/streams", "GET /api/v1/audit/streams/{stream}"}
 }
 
 // NewAuditHandler serves the auditors' endpoints:
@@ -45,7 +71,10 @@ func AuditRoutes() []string {
 //   - GET /api/v1/audit/events?from=N: the log from position N as JSON lines, one envelope
 //     per line as stored, up to the head at the time of the request (header
 //     X-Audit-Head: a reader that stops short of it knows the stream was cut);
-//   - POST /api/v1/audit/checkpoints: seal a checkpoint now, answered with it.
+//   - POST /api/v1/audit/checkpoints: seal a checkpoint now, answered with it;
+//   - GET /api/v1/audit/streams?category=C: the streams (of category C), with counts;
+//   - GET /api/v1/audit/streams/{stream}: a stream's events, envelope and payload, secret
+//     ballots redacted.
 //
 // `comite audit export --url` and `comite audit seal --url` use them.
 func NewAuditHandler(cfg AuditConfig) (http.Handler, error) {
@@ -61,6 +90,8 @@ func NewAuditHandler(cfg AuditConfig) (http.Handler, error) {
 	mux.HandleFunc(routes[0], a.head)
 	mux.HandleFunc(routes[1], a.events)
 	mux.HandleFunc(routes[2], a.seal)
+	mux.HandleFunc(routes[3], a.streams)
+	mux.HandleFunc(routes[4], a.stream)
 	return mux, nil
 }
 
@@ -148,4 +179,48 @@ func (a *auditHandler) seal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, a.cfg.Logger, http.StatusOK, c)
+}
+
+func (a *auditHandler) streams(w http.ResponseWriter, r *http.Request) {
+	if !a.allowed(w, r, a.cfg.MayExport) {
+		return
+	}
+	if a.cfg.Streams == nil {
+		WriteProblem(a.cfg.Logger, w, r, errNoRoute)
+		return
+	}
+	rows, err := a.cfg.Streams(r.Context(), r.URL.Query().Get("category"))
+	if err != nil {
+		WriteProblem(a.cfg.Logger, w, r, err)
+		return
+	}
+	if rows == nil {
+		rows = []StreamInfo{}
+	}
+	writeJSON(w, a.cfg.Logger, http.StatusOK, map[string]any{"items": rows})
+}
+
+func (a *auditHandler) stream(w http.ResponseWriter, r *http.Request) {
+	if !a.allowed(w, r, a.cfg.MayExport) {
+		return
+	}
+	if a.cfg.Stream == nil {
+		WriteProblem(a.cfg.Logger, w, r, errNoRoute)
+		return
+	}
+	name := r.PathValue("stream")
+	if err := events.ValidStream(name); err != nil {
+		WriteProblem(a.cfg.Logger, w, r, errcode.ValidationFailed.With("%s", err.Error()))
+		return
+	}
+	evs, err := a.cfg.Stream(r.Context(), name)
+	if err != nil {
+		WriteProblem(a.cfg.Logger, w, r, err)
+		return
+	}
+	if len(evs) == 0 {
+		WriteProblem(a.cfg.Logger, w, r, errcode.NotFound.With("no stream %s", name))
+		return
+	}
+	writeJSON(w, a.cfg.Logger, http.StatusOK, map[string]any{"stream": name, "items": evs})
 }
