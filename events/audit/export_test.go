@@ -211,6 +211,51 @@ func TestSealerFollowsTheLog(t *testing.T) {
 	}
 }
 
+// TestSealerCatchesUpOnce: a sealer started on a long log without checkpoints seals one
+// checkpoint once caught up, then one every Every events.
+func TestSealerCatchesUpOnce(t *testing.T) {
+	st, _ := buildLog(t, 95, 0)
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := NewSealer(SealerConfig{Store: st, Registry: events.NewRegistry(), Every: 10, Log: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	c, err := s.Seal(ctx)
+	if err != nil || c.Size != 95 {
+		t.Fatalf("checkpoint %d, %v", c.Size, err)
+	}
+	for i := range 10 {
+		ev := events.Event{ID: events.DeriveID(fmt.Sprintf("more-%d", i), 0), Type: "t.t.t", Schema: 1, Stream: "group-more",
+			Time: time.Now(), Data: json.RawMessage(`{}`)}
+		if _, err := st.Append(ctx, "group-more", store.Any, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c, err = s.Seal(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	var sizes []uint64
+	for ev, err := range st.Read(context.Background(), CheckpointStream, 0) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cp CheckpointSealed
+		_ = json.Unmarshal(ev.Data, &cp)
+		sizes = append(sizes, cp.Size)
+	}
+	// 95 once caught up (its event is the 96th); 100 at the fourth new event; on demand,
+	// 107: 95 + 2 checkpoints + 10 new events.
+	if !slices.Equal(sizes, []uint64{95, 100, 107}) {
+		t.Fatalf("checkpoints over %v", sizes)
+	}
+}
+
 func FuzzVerifyLines(f *testing.F) {
 	st, _ := buildLog(f, 30, 10)
 	dir, _ := exportAll(f, st, Filter{})

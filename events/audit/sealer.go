@@ -151,6 +151,12 @@ func (s *Sealer) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// A log that grew while no sealer ran (or before sealers existed) gets one checkpoint
+	// once caught up, not one per Every events sealed late in a burst.
+	startHead, err := s.cfg.Store.Head(ctx)
+	if err != nil {
+		return fmt.Errorf("audit: following the log: %w", err)
+	}
 	sub, err := s.cfg.Store.Subscribe(ctx, st.pos)
 	if err != nil {
 		return fmt.Errorf("audit: following the log: %w", err)
@@ -186,7 +192,8 @@ func (s *Sealer) Run(ctx context.Context) error {
 			if err := st.fold(ev); err != nil {
 				return err
 			}
-			if s.cfg.Every > 0 && st.rng.Size()%s.cfg.Every == 0 {
+			if s.cfg.Every > 0 && ev.Position >= startHead && (st.rng.Size()%s.cfg.Every == 0 ||
+				ev.Position == startHead && st.rng.Size()-st.sealed >= s.cfg.Every) {
 				if _, err := s.seal(ctx, st); err != nil {
 					s.cfg.Log.Error("audit: checkpoint not sealed", "size", st.rng.Size(), "err", err)
 				}
