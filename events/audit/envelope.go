@@ -108,11 +108,7 @@ func (p *scan) field(key []byte, e *events.Event) (int, error) {
 		e.Position = n
 		return fPosition, err
 	case "meta":
-		raw, ok := p.value()
-		if !ok {
-			return 0, errSlowPath
-		}
-		return fMeta, json.Unmarshal(raw, &e.Meta)
+		return fMeta, p.meta(&e.Meta)
 	case "data":
 		raw, ok := p.value()
 		if !ok || !json.Valid(raw) {
@@ -216,4 +212,88 @@ func (p *scan) value() ([]byte, bool) {
 		}
 	}
 	return nil, false
+}
+
+// meta reads the envelope's meta object: known keys once each, plain strings.
+func (p *scan) meta(m *events.Meta) error {
+	if !p.byte('{') {
+		return errSlowPath
+	}
+	if p.byte('}') {
+		return nil
+	}
+	seen := 0
+	for {
+		key, ok := p.plainString()
+		if !ok || !p.byte(':') {
+			return errSlowPath
+		}
+		var err error
+		bit := 0
+		switch string(key) {
+		case "command_id":
+			bit, err = 1, p.str(&m.CommandID)
+		case "correlation_id":
+			bit, err = 2, p.str(&m.CorrelationID)
+		case "causation_id":
+			bit, err = 4, p.str(&m.CausationID)
+		case "trace":
+			bit, err = 8, p.str(&m.Trace)
+		case "actor":
+			bit, err = 16, p.actor(&m.Actor)
+		default:
+			err = errSlowPath
+		}
+		if err != nil || seen&bit != 0 {
+			return errSlowPath
+		}
+		seen |= bit
+		if p.byte(',') {
+			continue
+		}
+		if p.byte('}') {
+			return nil
+		}
+		return errSlowPath
+	}
+}
+
+// actor reads meta's actor object: known keys once each, plain strings.
+func (p *scan) actor(a *events.Actor) error {
+	if !p.byte('{') {
+		return errSlowPath
+	}
+	if p.byte('}') {
+		return nil
+	}
+	seen := 0
+	for {
+		key, ok := p.plainString()
+		if !ok || !p.byte(':') {
+			return errSlowPath
+		}
+		var dst *string
+		bit := 0
+		switch string(key) {
+		case "user":
+			dst, bit = &a.User, 1
+		case "organisation":
+			dst, bit = &a.Organisation, 2
+		case "role":
+			dst, bit = &a.Role, 4
+		default:
+			return errSlowPath
+		}
+		if seen&bit != 0 || p.str(dst) != nil {
+			return errSlowPath
+		}
+		seen |= bit
+		if p.byte(',') {
+			continue
+		}
+		if p.byte('}') {
+			return nil
+		}
+		return errSlowPath
+	}
 }

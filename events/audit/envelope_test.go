@@ -36,6 +36,12 @@ func TestDecodeEnvelopeIsJSON(t *testing.T) {
 		`{"time":"2026-13-01T00:00:00Z"}`,
 		`{"data":{"a":[1,{"b":"}"}]},"x":1}`,
 		`[]`,
+		`{"meta":{"actor":{"user":"a","user":"b"}}}`,
+		`{"meta":{"trace":"a","trace":"b"}}`,
+		`{"meta":{"actor":null}}`,
+		`{"meta":{"Actor":{}}}`,
+		`{"meta":{"actor":{"user":"é"}}}`,
+		`{"meta":{"command_id":"x",}}`,
 	} {
 		assertSameDecode(t, []byte(l))
 	}
