@@ -208,3 +208,57 @@ func eventually(t *testing.T, what string, cond func() bool) {
 		<-tick.C
 	}
 }
+
+// TestStreamPrefixes: stores with different prefixes share one database and never see
+// each other's events; a store without a prefix reports theirs as foreign.
+func TestStreamPrefixes(t *testing.T) {
+	srv := newServer(t)
+	open := func(prefix string) *Store {
+		s, err := Open(t.Context(), Config{URL: srv.url, StreamPrefix: srv.prefix + prefix})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	}
+	a, b := open("a."), open("b.")
+	stream := events.StreamName("opinion", uuid.New())
+	ra, err := a.Append(t.Context(), stream, store.NoStream, testEvents(2)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, err := b.Append(t.Context(), stream, store.NoStream, testEvents(3)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		s    *Store
+		want store.AppendResult
+	}{{a, ra}, {b, rb}} {
+		var got []events.Event
+		for e, err := range c.s.ReadAll(t.Context(), store.Start) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, e)
+		}
+		if len(got) != len(c.want.Events) || got[0].ID != c.want.Events[0].ID || got[0].Stream != stream {
+			t.Fatalf("ReadAll through a prefix: %d events, want %d", len(got), len(c.want.Events))
+		}
+		if h, err := c.s.Head(t.Context()); err != nil || h != c.want.Position {
+			t.Fatalf("head %d, %v; want %d", h, err, c.want.Position)
+		}
+	}
+	if srv.prefix == "" {
+		var failed error
+		for _, err := range open("").ReadAll(t.Context(), store.Start) {
+			failed = err
+		}
+		if !errors.Is(failed, errCorrupt) {
+			t.Fatalf("ReadAll without a prefix over prefixed events: %v, want errCorrupt", failed)
+		}
+	}
+	if err := (Config{URL: srv.url, StreamPrefix: "$x"}).Validate(); err == nil {
+		t.Fatal("a $ prefix was accepted")
+	}
+}

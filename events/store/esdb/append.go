@@ -114,7 +114,7 @@ func nextRevision(tail *events.Event) uint64 {
 func (s *Store) last(ctx context.Context, stream string) (*events.Event, error) {
 	rctx, cancel := s.requestContext(ctx)
 	defer cancel()
-	rs, err := s.client.ReadStream(rctx, stream, client.ReadStreamOptions{Direction: client.Backwards, From: client.End{}}, 1)
+	rs, err := s.client.ReadStream(rctx, s.cfg.StreamPrefix+stream, client.ReadStreamOptions{Direction: client.Backwards, From: client.End{}}, 1)
 	if err != nil {
 		return nil, s.mapErr(ctx, "read "+stream, err)
 	}
@@ -126,7 +126,7 @@ func (s *Store) last(ctx context.Context, stream string) (*events.Event, error) 
 	if err != nil {
 		return nil, s.mapErr(ctx, "read "+stream, err)
 	}
-	e, err := decode(r.Event)
+	e, err := decode(r.Event, s.cfg.StreamPrefix)
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +221,7 @@ func (s *Store) write(ctx context.Context, stream string, evs []events.Event, ta
 	}
 	rctx, cancel := s.requestContext(ctx)
 	defer cancel()
-	if _, err := s.client.AppendToStream(rctx, stream, client.AppendToStreamOptions{ExpectedRevision: expect}, data...); err != nil {
+	if _, err := s.client.AppendToStream(rctx, s.cfg.StreamPrefix+stream, client.AppendToStreamOptions{ExpectedRevision: expect}, data...); err != nil {
 		var ce *client.Error
 		if errors.As(err, &ce) && ce.Code() == client.ErrorCodeWrongExpectedVersion {
 			return store.AppendResult{}, fmt.Errorf("%w: %s", errConflict, err)

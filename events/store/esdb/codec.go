@@ -70,9 +70,10 @@ func position(p client.Position) uint64 {
 	return p.Commit
 }
 
-// decode rebuilds a Comité event from a recorded event and checks it: the hash must be
-// the one its content yields, so what Read returns is exactly what Append chained.
-func decode(r *client.RecordedEvent) (events.Event, error) {
+// decode rebuilds a Comité event from a recorded event of a stream named with prefix
+// and checks it: the hash must be the one its content yields, so what Read returns is
+// exactly what Append chained.
+func decode(r *client.RecordedEvent, prefix string) (events.Event, error) {
 	fail := func(format string, args ...any) (events.Event, error) {
 		return events.Event{}, fmt.Errorf("%w: %s@%d: %s", errCorrupt, r.StreamID, r.EventNumber, fmt.Sprintf(format, args...))
 	}
@@ -98,11 +99,15 @@ func decode(r *client.RecordedEvent) (events.Event, error) {
 	if r.EventID == uuid.Nil || r.EventType == "" {
 		return fail("no event ID or type")
 	}
-	if err := events.ValidStream(r.StreamID); err != nil {
+	stream, ok := strings.CutPrefix(r.StreamID, prefix)
+	if !ok {
+		return fail("stream outside prefix %q", prefix)
+	}
+	if err := events.ValidStream(stream); err != nil {
 		return fail("%v", err)
 	}
 	e := events.Event{
-		ID: r.EventID, Type: r.EventType, Schema: env.Schema, Stream: r.StreamID,
+		ID: r.EventID, Type: r.EventType, Schema: env.Schema, Stream: stream,
 		Revision: r.EventNumber, Position: position(r.Position), Time: at, Meta: env.Meta,
 		Data: json.RawMessage(r.Data), PrevHash: env.PrevHash, Hash: env.Hash,
 	}

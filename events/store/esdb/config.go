@@ -36,6 +36,12 @@ type Config struct {
 	// SubscribeBuffer is the capacity of a subscription's channel
 	// (DefaultSubscribeBuffer).
 	SubscribeBuffer int
+	// StreamPrefix, when set, is prepended to every stream name in EventStoreDB
+	// ("acme." stores stream opinion-6f1c… as acme.opinion-6f1c…), and $all is read
+	// through it: events of other prefixes are skipped. It lets several deployments, or
+	// test runs, share one database. Without it, every non-system event of the database
+	// must be Comité's. Letters, digits, '.', '_' and '-'; not "$"-prefixed.
+	StreamPrefix string
 	// Logger receives the client's own logs at debug level (nil: discarded; the client
 	// is noisy and would otherwise print to the standard logger).
 	Logger *slog.Logger
@@ -61,6 +67,9 @@ func (c Config) Validate() error {
 	var errs []error
 	if _, err := c.clientConfig(); err != nil {
 		errs = append(errs, err)
+	}
+	if strings.HasPrefix(c.StreamPrefix, "$") || strings.Trim(c.StreamPrefix, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != "" {
+		errs = append(errs, fmt.Errorf("stream prefix %q: letters, digits, '.', '_' and '-' only, not starting with $", c.StreamPrefix))
 	}
 	if c.RequestTimeout < 0 {
 		errs = append(errs, errors.New("request timeout must not be negative"))
@@ -133,8 +142,8 @@ func (c Config) redact(s string) string {
 // String describes the configuration with the password redacted.
 func (c Config) String() string {
 	c = c.withDefaults()
-	return fmt.Sprintf("esdb.Config{URL: %s, RequestTimeout: %s, AppendAttempts: %d, SubscribeBuffer: %d}",
-		c.redactedURL(), c.RequestTimeout, c.AppendAttempts, c.SubscribeBuffer)
+	return fmt.Sprintf("esdb.Config{URL: %s, StreamPrefix: %q, RequestTimeout: %s, AppendAttempts: %d, SubscribeBuffer: %d}",
+		c.redactedURL(), c.StreamPrefix, c.RequestTimeout, c.AppendAttempts, c.SubscribeBuffer)
 }
 
 // GoString is String: %#v must not print the password either.
@@ -143,5 +152,6 @@ func (c Config) GoString() string { return c.String() }
 // LogValue logs the configuration with the password redacted.
 func (c Config) LogValue() slog.Value {
 	c = c.withDefaults()
-	return slog.GroupValue(slog.String("url", c.redactedURL()), slog.Duration("request_timeout", c.RequestTimeout))
+	return slog.GroupValue(slog.String("url", c.redactedURL()), slog.String("stream_prefix", c.StreamPrefix),
+		slog.Duration("request_timeout", c.RequestTimeout))
 }

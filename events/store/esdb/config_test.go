@@ -89,7 +89,7 @@ func FuzzDecode(f *testing.F) {
 			EventID: e.ID, EventType: typ, StreamID: stream, EventNumber: rev,
 			Position: client.Position{Commit: 4096, Prepare: 4096}, Data: data, UserMetadata: md,
 		}
-		got, err := decode(rec)
+		got, err := decode(rec, "")
 		if err != nil {
 			if !errors.Is(err, errCorrupt) {
 				t.Fatalf("decode error %v is not errCorrupt", err)
@@ -104,7 +104,7 @@ func FuzzDecode(f *testing.F) {
 			t.Fatal(err)
 		}
 		rec.UserMetadata, rec.Data = again.Metadata, again.Data
-		back, err := decode(rec)
+		back, err := decode(rec, "")
 		if err != nil || back.Hash != got.Hash || !bytes.Equal(back.Data, got.Data) || back.Meta != got.Meta || !back.Time.Equal(got.Time) {
 			t.Fatalf("re-encoded event decodes as %+v, %v; want %+v", back, err, got)
 		}

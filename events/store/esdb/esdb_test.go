@@ -3,7 +3,10 @@ package esdb
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
+
+	"github.com/google/uuid"
 
 	"github.com/comite-partenaires/comite/events/store"
 	"github.com/comite-partenaires/comite/events/store/esdbdouble"
@@ -18,13 +21,16 @@ const EnvURL = "COMITE_ESDB_URL"
 type server struct {
 	url    string
 	double *esdbdouble.Server // nil on a real server
+	// prefix isolates the test's streams on a real server, which other tests share.
+	prefix string
 }
 
-// newServer starts a fresh double, or returns the real server of COMITE_ESDB_URL.
+// newServer starts a fresh double, or returns the real server of COMITE_ESDB_URL with a
+// stream prefix of the test's own.
 func newServer(t *testing.T) *server {
 	t.Helper()
 	if url := os.Getenv(EnvURL); url != "" {
-		return &server{url: url}
+		return &server{url: url, prefix: "t" + strings.ReplaceAll(uuid.NewString(), "-", "") + "."}
 	}
 	d := esdbdouble.New()
 	url, err := d.Start(context.Background())
@@ -55,7 +61,7 @@ func (srv *server) restart(t *testing.T, crash bool) {
 
 func (srv *server) open(t *testing.T) *Store {
 	t.Helper()
-	s, err := Open(t.Context(), Config{URL: srv.url})
+	s, err := Open(t.Context(), Config{URL: srv.url, StreamPrefix: srv.prefix})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,9 +70,8 @@ func (srv *server) open(t *testing.T) *Store {
 }
 
 // TestContract runs the store contract suite on the adapter: against the double, or
-// against the real server of COMITE_ESDB_URL. A real server holds other tests' events
-// too, so there the suite's whole-log checks only hold on an empty database; run it
-// on a fresh container (docs/EVENTSTOREDB.md).
+// against the real server of COMITE_ESDB_URL, where each harness has a stream prefix of
+// its own (Config.StreamPrefix) so that it sees an empty log.
 func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Harness {
 		srv := newServer(t)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"strings"
 
 	client "github.com/EventStore/EventStore-Client-Go/v4/esdb"
 
@@ -29,7 +30,7 @@ func (s *Store) Read(ctx context.Context, stream string, from uint64) iter.Seq2[
 		}
 		rctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		rs, err := s.client.ReadStream(rctx, stream, client.ReadStreamOptions{From: client.Revision(from)}, all)
+		rs, err := s.client.ReadStream(rctx, s.cfg.StreamPrefix+stream, client.ReadStreamOptions{From: client.Revision(from)}, all)
 		if err != nil {
 			yield(events.Event{}, s.mapErr(ctx, "read "+stream, err))
 			return
@@ -44,7 +45,7 @@ func (s *Store) Read(ctx context.Context, stream string, from uint64) iter.Seq2[
 				yield(events.Event{}, s.mapErr(ctx, "read "+stream, err))
 				return
 			}
-			e, err := decode(r.Event)
+			e, err := decode(r.Event, s.cfg.StreamPrefix)
 			if err == nil && (e.Stream != stream || e.Revision != want) {
 				err = fmt.Errorf("%w: %s@%d read as revision %d", errCorrupt, e.Stream, e.Revision, want)
 			}
@@ -90,7 +91,7 @@ func (s *Store) ReadAll(ctx context.Context, from store.Position) iter.Seq2[even
 				yield(events.Event{}, s.mapErr(ctx, "read $all", err))
 				return
 			}
-			e, ok, err := fromAll(r, from, last)
+			e, ok, err := fromAll(r, s.cfg.StreamPrefix, from, last)
 			if err != nil {
 				yield(events.Event{}, err)
 				return
@@ -107,10 +108,11 @@ func (s *Store) ReadAll(ctx context.Context, from store.Position) iter.Seq2[even
 }
 
 // fromAll decodes an event read from $all: ok is false for an event to skip (a system
-// event, or one before from). Positions must increase: Comité's consumers rely on it.
-func fromAll(r *client.ResolvedEvent, from, last store.Position) (events.Event, bool, error) {
+// event, one outside the stream prefix, or one before from). Positions must increase:
+// Comité's consumers rely on it.
+func fromAll(r *client.ResolvedEvent, prefix string, from, last store.Position) (events.Event, bool, error) {
 	rec := r.Event
-	if rec == nil || isSystem(rec.StreamID, rec.EventType) {
+	if !ours(rec, prefix) {
 		return events.Event{}, false, nil
 	}
 	pos := position(rec.Position)
@@ -120,6 +122,12 @@ func fromAll(r *client.ResolvedEvent, from, last store.Position) (events.Event, 
 	if pos == store.Start || pos <= last {
 		return events.Event{}, false, fmt.Errorf("%w: %s@%d at position %d after %d: positions must increase", errCorrupt, rec.StreamID, rec.EventNumber, pos, last)
 	}
-	e, err := decode(rec)
+	e, err := decode(rec, prefix)
 	return e, err == nil, err
+}
+
+// ours reports whether an event of $all belongs to this store: not a system event, and
+// under the stream prefix when there is one.
+func ours(rec *client.RecordedEvent, prefix string) bool {
+	return rec != nil && !isSystem(rec.StreamID, rec.EventType) && strings.HasPrefix(rec.StreamID, prefix)
 }

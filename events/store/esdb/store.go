@@ -136,8 +136,8 @@ func (s *Store) Head(ctx context.Context) (store.Position, error) {
 		if err != nil {
 			return 0, s.mapErr(ctx, "head", err)
 		}
-		if e := r.Event; e != nil && !isSystem(e.StreamID, e.EventType) {
-			return position(e.Position), nil
+		if ours(r.Event, s.cfg.StreamPrefix) {
+			return position(r.Event.Position), nil
 		}
 	}
 }

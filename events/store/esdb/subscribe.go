@@ -113,7 +113,7 @@ func (s *Store) deliver(ctx context.Context, sub *client.Subscription, last *sto
 			continue // CaughtUp, FellBehind, checkpoints
 		}
 		// Already passed on (after a resubscription), or a system event: skipped.
-		e, ok, err := fromAll(m.EventAppeared, *last+1, *last)
+		e, ok, err := fromAll(m.EventAppeared, s.cfg.StreamPrefix, *last+1, *last)
 		if err != nil {
 			return delivered, err
 		}

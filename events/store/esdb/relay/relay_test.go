@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -34,8 +35,9 @@ type rig struct {
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
-	url := os.Getenv("COMITE_ESDB_URL")
+	url, prefix := os.Getenv("COMITE_ESDB_URL"), "t"+strings.ReplaceAll(uuid.NewString(), "-", "")+"."
 	if url == "" {
+		prefix = ""
 		d := esdbdouble.New()
 		var err error
 		if url, err = d.Start(context.Background()); err != nil {
@@ -43,7 +45,7 @@ func newRig(t *testing.T) *rig {
 		}
 		t.Cleanup(d.Stop)
 	}
-	src, err := esdb.Open(t.Context(), esdb.Config{URL: url})
+	src, err := esdb.Open(t.Context(), esdb.Config{URL: url, StreamPrefix: prefix})
 	if err != nil {
 		t.Fatal(err)
 	}
