@@ -169,4 +169,36 @@ describe('time travel (demo server)', { timeout: 150_000 }, () => {
       await context.close();
     }
   });
+
+  it('prints the text’s whole history as a report (PDF)', async () => {
+    assert.ok(written, 'the history of the first tests');
+    const { page, context, errors } = await openApp(env.browser, env.server.url, { as: 'auditor@demo.invalid', hash: `#/opinions/${written.id}` });
+    try {
+      await page.locator('[data-testid="report-link"]').click();
+      const report = page.locator('article.op-report[data-loaded="true"]');
+      await report.waitFor({ timeout: 15_000 });
+      assert.equal(await page.locator('[data-testid="report-title"]').innerText(), 'Avis sur le raccordement des écoles');
+      assert.equal(await page.locator('[data-testid="report-text"]').innerText(), REVISED);
+      // Its steps, down to the rejection the process manager recorded at the close.
+      const steps = async () => (await page.locator('[data-testid="report-history"] li').allInnerTexts()).map((h) => h.split(' —')[0]);
+      await eventually(async () => (await steps()).length === 4, { message: 'the rejection in the report' });
+      assert.deepEqual(await steps(), ['Création du projet', 'En examen', 'Soumis au vote', 'Rejeté']);
+      // The drafting record: MEN-DNE wrote the first text and rewrote it.
+      assert.match(await page.locator('[data-testid="report-drafting"]').innerText(), /MEN-DNE[^\n]*2 modifications/);
+      const item = (await apiFetch(page, 'GET', `/api/v1/views/opinion-details/${written.id}`)).body.item;
+      assert.equal(await page.locator('[data-testid="report-hash"]').getAttribute('data-sha256'), item.frozen_versions[0].sha256);
+      assert.match(await page.locator('[data-testid="report-votes"]').innerText(), /résultat : Rejeté \(2 votes sur 2 organisations\)/);
+      assert.deepEqual(await axe(page), [], 'report, French');
+      // Printed: the navigation is left out, the PDF is made.
+      await page.emulateMedia({ media: 'print' });
+      assert.equal(await page.locator('[data-testid="workspace-nav"]').isVisible(), false);
+      assert.equal(await page.locator('[data-testid="report-print"]').isVisible(), false);
+      const pdf = await page.pdf({ format: 'A4' });
+      assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+      assert.ok(pdf.length > 5_000, `PDF of ${pdf.length} bytes`);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -158,7 +158,7 @@ function Workspace({
     }
     const target = document.querySelector<HTMLElement>('[data-autofocus]') ?? document.getElementById('main');
     target?.focus();
-  }, [route.page, route.id]);
+  }, [route.page, route.id, route.sub]);
 
   const position = Math.max(committeeView.position, orgsView.position);
   let content: ComponentChildren;
@@ -176,7 +176,7 @@ function Workspace({
     );
   } else {
     const Component = PAGE_COMPONENTS[route.page];
-    content = <Component live={live} user={user} id={route.id} />;
+    content = <Component live={live} user={user} id={route.id} sub={route.sub} />;
   }
 
   return (

@@ -8,23 +8,26 @@ export const PAGES = ['dashboard', 'groups', 'opinions', 'consultations', 'sheet
 /** A page of the workspace. */
 export type Page = (typeof PAGES)[number];
 
-/** Where the user is: a page, and for detail pages the object's ID. */
+/** Where the user is: a page, for detail pages the object's ID, and a view of it (e.g. "report"). */
 export interface Route {
   page: Page;
   id?: string;
+  sub?: string;
 }
 
 /** Parses a location hash; anything unknown is the dashboard. */
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   const page = (PAGES as readonly string[]).includes(parts[0] ?? '') ? (parts[0] as Page) : 'dashboard';
-  return parts[1] && page !== 'dashboard' ? { page, id: parts[1] } : { page };
+  if (!parts[1] || page === 'dashboard') return { page };
+  return parts[2] ? { page, id: parts[1], sub: parts[2] } : { page, id: parts[1] };
 }
 
 /** The hash of a route, for links. */
-export function href(page: Page, id?: string): string {
+export function href(page: Page, id?: string, sub?: string): string {
   if (page === 'dashboard') return '#/';
-  return id ? `#/${page}/${encodeURIComponent(id)}` : `#/${page}`;
+  if (!id) return `#/${page}`;
+  return sub ? `#/${page}/${encodeURIComponent(id)}/${encodeURIComponent(sub)}` : `#/${page}/${encodeURIComponent(id)}`;
 }
 
 /** The current route, following the location hash. */

@@ -169,6 +169,11 @@ export function OpinionDetailPage({ live, user, id, acronyms }: DetailProps) {
             <TimeTravel live={live} opinion={o} acronyms={acronyms} />
           </div>
           <div class="op-side">
+            <p>
+              <a href={href('opinions', o.id, 'report')} data-testid="report-link">
+                {t('opinions.report.open')}
+              </a>
+            </p>
             <Actions live={live} opinion={o} allowed={allowed} views={views} />
             <Section id="op-history" title={t('opinions.history.title')}>
               <ol class="op-history">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { historySteps, pastStep, type TextUpdate } from './opinions-travel-model';
+import { historySteps, pastStep, summariseChanges, type TextUpdate } from './opinions-travel-model';
 import type { TimelineEntry } from './timeline-model';
 
 const entry = (position: number, id: string, type = 'opinions.opinion.created'): TimelineEntry => ({
@@ -50,5 +50,19 @@ describe('pastStep', () => {
   it('is the step of an earlier index', () => {
     expect(pastStep(steps, 0)?.position).toBe(1);
     expect(pastStep(steps, 1)?.position).toBe(2);
+  });
+});
+
+describe('summariseChanges', () => {
+  it('groups the changes by who made them, in the order each first wrote', () => {
+    const a = { user: 'a@x', organisation_id: 'A' };
+    const b = { organisation_id: 'B' };
+    const u = (position: number, actor: object, source: string): TextUpdate => ({ ...update(position, 'op', position), actor, source });
+    const s = summariseChanges([u(3, b, 'push'), u(1, a, 'initial'), u(2, a, 'push'), u(4, a, 'push'), u(5, b, 'amendment')]);
+    expect(s.map((x) => [x.actor, x.count, x.sources])).toEqual([
+      [a, 3, ['initial', 'push']],
+      [b, 2, ['push', 'amendment']],
+    ]);
+    expect(s[0]!.first < s[0]!.last).toBe(true);
   });
 });

@@ -48,3 +48,32 @@ export function pastStep(steps: readonly Step[], index: number | null): Step | u
   if (index === null || index < 0 || index >= steps.length - 1) return undefined;
   return steps[index];
 }
+
+/** The changes one person made to a text: how many, from when to when, and how. */
+export interface ChangeSummary {
+  actor: Actor;
+  count: number;
+  first: string;
+  last: string;
+  sources: string[];
+}
+
+/**
+ * The text's changes grouped by who made them (user, or organisation when the user is
+ * hidden), in the order each first wrote: the drafting record of a history report.
+ */
+export function summariseChanges(updates: readonly TextUpdate[]): ChangeSummary[] {
+  const byWho = new Map<string, ChangeSummary>();
+  for (const u of [...updates].sort((a, b) => a.position - b.position)) {
+    const key = u.actor?.user || `org:${u.actor?.organisation_id ?? ''}`;
+    const s = byWho.get(key);
+    if (!s) {
+      byWho.set(key, { actor: u.actor, count: 1, first: u.time, last: u.time, sources: [u.source] });
+    } else {
+      s.count++;
+      s.last = u.time;
+      if (!s.sources.includes(u.source)) s.sources.push(u.source);
+    }
+  }
+  return [...byWho.values()];
+}

@@ -9,14 +9,16 @@ import { plural } from '../i18n';
 import { href } from '../router';
 import { DataTable, LiveCount, useI18n } from '../ui';
 import { OpinionDetailPage } from './opinions-detail';
+import { OpinionReport } from './opinions-report';
 import { type Filters, type OpinionRow, STATUSES, filterOpinions, groupOptions, statusCounts } from './opinions-model';
 import { OpinionStatus, When, label } from './opinions-ui';
 import type { PageProps } from './page';
 import './opinions.css';
 
-export function OpinionsPage({ live, user, id }: PageProps) {
+export function OpinionsPage({ live, user, id, sub }: PageProps) {
   const orgs = useLiveView<Organisation>(live, 'organisations');
   const acronyms = useMemo(() => new Map(orgs.items.map((o) => [o.id, o.acronym || o.name])), [orgs.items]);
+  if (id && sub === 'report') return <OpinionReport key={id} live={live} id={id} acronyms={acronyms} />;
   if (id) return <OpinionDetailPage key={id} live={live} user={user} id={id} acronyms={acronyms} />;
   return <OpinionList live={live} user={user} />;
 }

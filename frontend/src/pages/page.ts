@@ -7,4 +7,6 @@ export interface PageProps {
   live: LiveClient;
   user: User;
   id?: string;
+  /** A view of the object, e.g. "report" for #/opinions/<id>/report. */
+  sub?: string;
 }
