@@ -162,7 +162,8 @@ func runAuditVerify(_ context.Context, args []string, stdout, stderr io.Writer) 
 		"increase, every event matches its hash and links to the previous event of its stream,\n"+
 		"and the Merkle roots recomputed from the events equal every checkpoint, the manifest and\n"+
 		"the --root witnesses. Exit status 0 when it verifies, 1 naming the first event altered,\n"+
-		"removed, inserted or reordered.\n\nUsage: comite audit verify BUNDLE [--root HEX@SIZE ...]", stderr)
+		"removed, inserted or reordered. The bundle directory comes first or last:\n"+
+		"  comite audit verify BUNDLE [--root HEX@SIZE ...]", stderr)
 	var roots rootFlags
 	fs.Var(&roots, "root", "a published tree head HEX@SIZE (Merkle root over the first SIZE events) the bundle must match; repeatable")
 	workers := fs.Int("workers", 0, "goroutines decoding and hashing (0: one per CPU)")
@@ -195,11 +196,14 @@ func runAuditVerify(_ context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	start := time.Now()
 	rep, err := audit.Verify(dir, opts)
+	if err != nil {
+		if bar != nil {
+			fmt.Fprintln(stderr)
+		}
+		return err
+	}
 	if bar != nil {
 		bar.done(rep.Events)
-	}
-	if err != nil {
-		return err
 	}
 	took := time.Since(start)
 	what := "chains, positions and Merkle roots"
