@@ -35,6 +35,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	natsListen := fs.String("nats-listen", "", "also accept NATS clients on this address (e.g. 127.0.0.1:4222); in-process only by default")
 	origins := fs.String("allowed-origins", "", "comma-separated extra origins allowed to open the live websocket")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	storeKind := fs.String("store", storeJetStream, `the event log: "jetstream" (embedded, in --data) or "esdb" (EventStoreDB at --esdb-url, relayed onto NATS)`)
+	esdbURL := fs.String("esdb-url", "", "EventStoreDB connection string for --store esdb, e.g. esdb://host:2113 (TLS) or esdb://localhost:2113?tls=false; default $"+esdbURLEnv+", the place for a URL with a password")
 	checkpointEvery := fs.Int("checkpoint-every", 1000, "seal an audit checkpoint (Merkle root of the log) every so many events; 0: only on demand (comite audit seal)")
 	var oidcFlags oidcFlags
 	oidcFlags.register(fs)
@@ -46,6 +48,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stderr, err)
 		return errUsage
 	}
+	if *storeKind == storeESDB && *esdbURL == "" {
+		*esdbURL = os.Getenv(esdbURLEnv)
+	}
+	if *storeKind != storeJetStream && *storeKind != storeESDB || (*storeKind == storeESDB) != (*esdbURL != "") {
+		fmt.Fprintln(stderr, "--store is jetstream or esdb; --store esdb needs --esdb-url (or $"+esdbURLEnv+"), which goes with it only")
+		return errUsage
+	}
 	log, err := newLogger(stderr, *logLevel)
 	if err != nil {
 		return err
@@ -54,11 +63,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("data directory: %w", err)
 	}
 	abs, _ := filepath.Abs(*dataDir)
-	log.Info("starting", "version", version, "data", abs, "fsync", *fsync)
+	log.Info("starting", "version", version, "data", abs, "fsync", *fsync, "store", *storeKind)
 
 	srv, err := newServer(ctx, serverConfig{
 		systemConfig: systemConfig{DataDir: *dataDir, Fsync: natsembed.Fsync(*fsync), NATSListen: *natsListen, Log: log,
-			CheckpointEvery: onDemandIfZero(*checkpointEvery)},
+			CheckpointEvery: onDemandIfZero(*checkpointEvery), Store: *storeKind, ESDBURL: *esdbURL},
 		Demo:           *withDemo,
 		AllowedOrigins: splitList(*origins),
 		OIDC:           oidcCfg,

@@ -42,6 +42,7 @@ func startServer(t *testing.T, cfg serverConfig) *inProcess {
 	if cfg.Out == nil {
 		cfg.Out = io.Discard
 	}
+	cfg.systemConfig = withTestStore(t, cfg.systemConfig)
 	srv, err := newServer(ctx, cfg)
 	if err != nil {
 		cancel()

@@ -16,6 +16,7 @@ import (
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/events/audit"
 	"github.com/comite-partenaires/comite/events/store"
+	"github.com/comite-partenaires/comite/events/store/esdb/relay"
 	"github.com/comite-partenaires/comite/events/store/jetstream"
 	"github.com/comite-partenaires/comite/services/actionsheets"
 	"github.com/comite-partenaires/comite/services/authz"
@@ -41,14 +42,21 @@ type systemConfig struct {
 	// CheckpointEvery seals an audit checkpoint every so many events (audit.DefaultEvery
 	// when zero; negative: only on demand).
 	CheckpointEvery int
+	// Store is the log: "jetstream" (the default, embedded) or "esdb" (EventStoreDB at
+	// ESDBURL, relayed onto NATS; see storemode.go).
+	Store   string
+	ESDBURL string
 }
 
 // system is the embedded NATS server, the event store, the domain services and the
 // process managers, wired together. Close stops them in reverse order.
 type system struct {
-	nats     *natsembed.Server
-	conn     *nats.Conn
-	store    *jetstream.Store
+	nats  *natsembed.Server
+	conn  *nats.Conn
+	store store.Store
+	// feed is, in EventStoreDB mode, the JetStream stream the relay fills (nil otherwise).
+	feed     *jetstream.Store
+	relay    *relay.Relay
 	registry *events.Registry
 	client   *bus.Client
 	// actorKey signs actors on the bus (see bus.ServiceConfig.ActorKey).
@@ -79,8 +87,8 @@ func startSystem(ctx context.Context, cfg systemConfig) (_ *system, err error) {
 	if s.conn, err = s.nats.Connect("comite"); err != nil {
 		return nil, fmt.Errorf("connecting to the embedded NATS server: %w", err)
 	}
-	if s.store, err = jetstream.Open(ctx, s.conn, jetstream.Config{}); err != nil {
-		return nil, fmt.Errorf("opening the event store: %w", err)
+	if s.relay, err = s.openStore(ctx, cfg); err != nil {
+		return nil, err
 	}
 	if s.actorKey, err = loadOrCreateKey(filepath.Join(cfg.DataDir, actorKeyFile)); err != nil {
 		return nil, err
@@ -173,8 +181,12 @@ func (s *system) startProcesses(ctx context.Context, cfg systemConfig) error {
 	}
 	pctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.stopProcesses = cancel
-	for name, run := range map[string]func(context.Context) error{"opinion-outcomes": outcomes.Run, "deadlines": deadlines.Run,
-		"audit-sealer": s.sealer.Run} {
+	runs := map[string]func(context.Context) error{"opinion-outcomes": outcomes.Run, "deadlines": deadlines.Run,
+		"audit-sealer": s.sealer.Run}
+	if s.relay != nil {
+		runs["esdb-relay"] = s.relay.RunForever
+	}
+	for name, run := range runs {
 		s.processes.Go(func() {
 			if err := run(pctx); err != nil {
 				cfg.Log.Error("process stopped", "process", name, "err", err)
@@ -233,6 +245,9 @@ func (s *system) Close() error {
 	s.services = nil
 	if s.store != nil {
 		errs = append(errs, s.store.Close())
+	}
+	if s.feed != nil {
+		errs = append(errs, s.feed.Close())
 	}
 	if s.conn != nil {
 		s.conn.Close()
