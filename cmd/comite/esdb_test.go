@@ -107,3 +107,23 @@ func TestServeOnESDBRelaysOntoNATS(t *testing.T) {
 		t.Fatalf("jetstream mode on an esdb data directory: %v", err)
 	}
 }
+
+// TestServeStoreFlags: --store and --esdb-url are checked before anything starts, and an
+// unreachable EventStoreDB is a clear error that does not show the password.
+func TestServeStoreFlags(t *testing.T) {
+	t.Setenv(esdbURLEnv, "")
+	for _, args := range [][]string{
+		{"serve", "--store", "mysql"},
+		{"serve", "--store", "esdb"},
+		{"serve", "--esdb-url", "esdb://localhost:2113?tls=false"},
+	} {
+		if code, _, stderr := runCLI(t, args...); code != 2 || !strings.Contains(stderr, "--store") {
+			t.Errorf("%v: exit %d, %q; want a usage error", args, code, stderr)
+		}
+	}
+	t.Setenv(esdbURLEnv, "esdb://admin:s3cr3t@127.0.0.1:1?tls=false&maxDiscoverAttempts=1")
+	code, _, stderr := runCLI(t, "serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--store", "esdb")
+	if code != 1 || !strings.Contains(stderr, "EventStoreDB") || strings.Contains(stderr, "s3cr3t") {
+		t.Fatalf("serve on an unreachable EventStoreDB: exit %d, %q", code, stderr)
+	}
+}
