@@ -140,7 +140,7 @@ func TestSystemAndForeignEvents(t *testing.T) {
 	}
 	// A foreign event outside $: reported, never skipped.
 	foreign := client.EventData{EventID: uuid.New(), EventType: "other.app.event", ContentType: client.ContentTypeJson, Data: []byte(`{}`)}
-	if _, err := raw.AppendToStream(ctx, "other-1", client.AppendToStreamOptions{}, foreign); err != nil {
+	if _, err := raw.AppendToStream(ctx, srv.prefix+"other-1", client.AppendToStreamOptions{}, foreign); err != nil {
 		t.Fatal(err)
 	}
 	var failed error
