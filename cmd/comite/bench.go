@@ -19,6 +19,8 @@ type benchOptions struct {
 	Duration time.Duration
 	// Clients is the number of concurrent clients of the system (0: the scenario's own).
 	Clients int
+	// Events is the size of the log a scenario builds (0: the scenario's own).
+	Events int
 	// Fsyncs are the sync settings to measure, in order.
 	Fsyncs []natsembed.Fsync
 	// Tmp is where the scenario's data directories go (removed after).
@@ -37,6 +39,7 @@ type benchScenario struct {
 func benchScenarios() []benchScenario {
 	return []benchScenario{
 		{"codraft", "50 editors × 5 keystrokes/s on one document: push→echo latency and events/s vs a raw websocket echo", benchCodraft},
+		{"replay", "events/s folding the log into every read model vs a raw ordered-consumer read (100k events; --events)", benchReplay},
 		{"commands", "end-to-end commands/s and latency (HTTP → bus → service → store) vs raw JetStream sync publish, fsync always and interval", benchCommands},
 	}
 }
@@ -52,6 +55,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"Each scenario starts its own in-process system on a temporary data directory.", stderr)
 	duration := fs.Duration("duration", 10*time.Second, "length of each measured phase")
 	clients := fs.Int("clients", 0, "concurrent clients of the system (0: the scenario's default)")
+	nEvents := fs.Int("events", 0, "events in the log of the replay scenario (0: 100000; e.g. 1000000)")
 	asJSON := fs.Bool("json", false, `print one JSON object per scenario: {"scenario", "results": [{"name", "value", "unit", "baseline", "ratio"}]}`)
 	fsync := fs.String("fsync", "both", `sync settings to measure: "always", "interval" or "both"`)
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
@@ -68,8 +72,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	if *duration <= 0 || *clients < 0 {
-		fmt.Fprintln(stderr, "--duration must be positive and --clients not negative")
+	if *duration <= 0 || *clients < 0 || *nEvents < 0 {
+		fmt.Fprintln(stderr, "--duration must be positive, --clients and --events not negative")
 		fs.Usage()
 		return errUsage
 	}
@@ -105,7 +109,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		defer pprof.StopCPUProfile()
 	}
-	o := benchOptions{Duration: *duration, Clients: *clients, Fsyncs: fsyncs, Tmp: *tmp, Progress: stderr}
+	o := benchOptions{Duration: *duration, Clients: *clients, Events: *nEvents, Fsyncs: fsyncs, Tmp: *tmp, Progress: stderr}
 	for _, s := range run {
 		rep, err := s.run(ctx, o)
 		if err != nil {

@@ -13,7 +13,7 @@ import (
 // rot: each prints one JSON report with results that have a baseline and a ratio.
 func TestBenchSmoke(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if code := run(context.Background(), []string{"bench", "all", "--duration", "150ms", "--fsync", "interval", "--clients", "3", "--json", "--tmp", t.TempDir()}, &stdout, &stderr); code != 0 {
+	if code := run(context.Background(), []string{"bench", "all", "--duration", "150ms", "--fsync", "interval", "--clients", "3", "--events", "300", "--json", "--tmp", t.TempDir()}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	seen := map[string]bool{}
