@@ -128,16 +128,8 @@ func (r *Relay) relay(ctx context.Context, e events.Event) error {
 	if r.killed("before-append") {
 		return errKilled
 	}
-	res, err := r.cfg.Feed.Append(ctx, e.Stream, store.ExpectedFor(e.Revision), e)
-	var wr *store.WrongRevisionError
-	switch {
-	case errors.As(err, &wr):
-		return fmt.Errorf("%w: %s at revision %d: %w", ErrDiverged, e.ID, e.Revision, err)
-	case err != nil:
-		return fmt.Errorf("relay: appending %s to the feed: %w", e.ID, err)
-	}
-	if got := res.Events[0]; got.ID != e.ID || got.Hash != e.Hash {
-		return fmt.Errorf("%w: %s at revision %d is %s with hash %s in the feed", ErrDiverged, e.ID, e.Revision, got.ID, got.Hash)
+	if err := Copy(ctx, r.cfg.Feed, e); err != nil {
+		return err
 	}
 	if r.killed("after-append") {
 		return errKilled
@@ -147,6 +139,24 @@ func (r *Relay) relay(ctx context.Context, e events.Event) error {
 	}
 	if r.killed("after-checkpoint") {
 		return errKilled
+	}
+	return nil
+}
+
+// Copy appends e to dst at e's own revision, so that dst chains it to the same hash
+// (checked), or recognises it when dst holds it already (idempotent append by event
+// ID). It returns ErrDiverged when dst holds something else at that revision.
+func Copy(ctx context.Context, dst store.Store, e events.Event) error {
+	res, err := dst.Append(ctx, e.Stream, store.ExpectedFor(e.Revision), e)
+	var wr *store.WrongRevisionError
+	switch {
+	case errors.As(err, &wr):
+		return fmt.Errorf("%w: %s at revision %d: %w", ErrDiverged, e.ID, e.Revision, err)
+	case err != nil:
+		return fmt.Errorf("relay: appending %s: %w", e.ID, err)
+	}
+	if got := res.Events[0]; got.ID != e.ID || got.Hash != e.Hash {
+		return fmt.Errorf("%w: %s at revision %d is %s with hash %s in the copy", ErrDiverged, e.ID, e.Revision, got.ID, got.Hash)
 	}
 	return nil
 }
