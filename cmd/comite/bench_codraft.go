@@ -311,16 +311,10 @@ func (e *benchEditor) receive(rows []updateRow) error {
 // random place (between characters, in UTF-16 code units), then a push if none is in
 // flight.
 func (e *benchEditor) typeFor(ctx context.Context, d time.Duration, i, of int) {
-	period := time.Duration(float64(time.Second) / benchKeysPerSec)
-	end := time.Now().Add(d)
-	select {
-	case <-time.After(period * time.Duration(i) / time.Duration(of)):
-	case <-ctx.Done():
-		return
-	}
-	t := time.NewTicker(period)
-	defer t.Stop()
-	for time.Now().Before(end) && e.failure() == nil {
+	bench.Paced(ctx, benchKeysPerSec, d, i, of, func(int) bool {
+		if e.failure() != nil {
+			return false
+		}
 		e.mu.Lock()
 		cs := keystroke(e.rng, e.doc.Text)
 		err := e.doc.Edit(cs)
@@ -328,16 +322,12 @@ func (e *benchEditor) typeFor(ctx context.Context, d time.Duration, i, of int) {
 		e.mu.Unlock()
 		if err != nil {
 			e.fail(err)
-			return
+			return false
 		}
 		e.out.typed.Add(1)
 		e.schedule(ctx)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			return
-		}
-	}
+		return true
+	})
 }
 
 // keystroke inserts one letter at a random character boundary of text.

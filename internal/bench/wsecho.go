@@ -94,7 +94,7 @@ func RawEcho(ctx context.Context, clients int, rate float64, d time.Duration) (E
 	var writers sync.WaitGroup
 	for i, c := range conns {
 		writers.Go(func() {
-			typeAt(ctx, rate, d, i, clients, func(n int) bool {
+			Paced(ctx, rate, d, i, clients, func(n int) bool {
 				sent[i].Store(n, time.Now())
 				b, _ := json.Marshal(echoMsg{Client: i, Seq: n, Body: "x"})
 				return c.WriteMessage(websocket.TextMessage, b) == nil
@@ -115,10 +115,10 @@ func RawEcho(ctx context.Context, clients int, rate float64, d time.Duration) (E
 	return out, nil
 }
 
-// typeAt calls key rate times a second for d (the first after a phase that spreads the
-// clients over one period), with the keystroke's number, until key returns false or ctx
-// ends.
-func typeAt(ctx context.Context, rate float64, d time.Duration, i, of int, key func(n int) bool) {
+// Paced calls key rate times a second for d, with the call's number, until key returns
+// false or ctx ends: client i of of starts i/of of a period late, so that the clients
+// of an open-loop load spread over each period instead of firing together.
+func Paced(ctx context.Context, rate float64, d time.Duration, i, of int, key func(n int) bool) {
 	period := time.Duration(float64(time.Second) / rate)
 	end := time.Now().Add(d)
 	select {
