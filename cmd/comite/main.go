@@ -27,6 +27,7 @@ func commands() []command {
 		{"serve", "run the whole system: embedded NATS, services, projections, HTTP API and web app", runServe},
 		{"demo", "add the demo committee (idempotent) to a data directory or a running server", runDemo},
 		{"audit", "export and verify the verifiable history (bundles, Merkle checkpoints)", runAudit},
+		{"migrate", "copy the event log between stores (JetStream data directory, EventStoreDB), verified", runMigrate},
 		{"user", "manage local accounts: add, list, disable, reset-password, token", runUser},
 		{"bench", "measure throughput and latency against the raw infrastructure, in the same run", runBench},
 		{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
