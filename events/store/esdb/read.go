@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"math"
 	"strings"
 
 	client "github.com/EventStore/EventStore-Client-Go/v4/esdb"
@@ -14,8 +15,9 @@ import (
 	"github.com/comite-partenaires/comite/events/store"
 )
 
-// all is every event: the client's count is a maximum, the read streams.
-const all = ^uint64(0)
+// all is every event: the client's count is a maximum and the read streams. It is
+// .NET's long.MaxValue, the largest count every server version reads as such.
+const all = math.MaxInt64
 
 // Read yields the events of a stream from revision from: one forward stream read.
 func (s *Store) Read(ctx context.Context, stream string, from uint64) iter.Seq2[events.Event, error] {

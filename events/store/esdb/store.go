@@ -123,7 +123,7 @@ func (s *Store) Head(ctx context.Context) (store.Position, error) {
 	}
 	rctx, cancel := s.requestContext(ctx)
 	defer cancel()
-	rs, err := s.client.ReadAll(rctx, client.ReadAllOptions{Direction: client.Backwards, From: client.End{}}, ^uint64(0))
+	rs, err := s.client.ReadAll(rctx, client.ReadAllOptions{Direction: client.Backwards, From: client.End{}}, all)
 	if err != nil {
 		return 0, s.mapErr(ctx, "head", err)
 	}
