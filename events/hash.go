@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -183,12 +184,13 @@ func HashMatches(e Event) (bool, error) {
 		Revision: e.Revision, Time: CanonicalTime(e.Time).Format(TimeFormat),
 		Meta: e.Meta, Data: e.Data, PrevHash: e.PrevHash,
 	}
-	if len(e.Hash) == 2*sha256.Size && len(e.Data) > 0 {
-		if b, err := marshalNoEscape(env); err == nil {
-			var want [sha256.Size]byte
-			if _, err := hex.Decode(want[:], []byte(e.Hash)); err == nil && sha256.Sum256(b) == want {
-				return true, nil
-			}
+	var want [sha256.Size]byte
+	if _, err := hex.Decode(want[:], []byte(e.Hash)); err == nil && len(e.Hash) == 2*sha256.Size && len(e.Data) > 0 {
+		if b, ok := appendPlainEnvelope(make([]byte, 0, 512+len(e.Data)), e); ok && sha256.Sum256(b) == want {
+			return true, nil
+		}
+		if b, err := marshalNoEscape(env); err == nil && sha256.Sum256(b) == want {
+			return true, nil
 		}
 	}
 	h, err := ComputeHash(e)
@@ -196,4 +198,60 @@ func HashMatches(e Event) (bool, error) {
 		return false, err
 	}
 	return h == e.Hash, nil
+}
+
+// appendPlainEnvelope appends the canonical envelope of e without reflection, when every
+// string outside the payload is plain (printable ASCII but '"' and '\\', which
+// encoding/json writes as they are) and the payload is appended as it is; false
+// otherwise. Its bytes can only hash to e.Hash if they are the canonical encoding hashed
+// at append, so a payload that is not canonical merely misses this path.
+func appendPlainEnvelope(b []byte, e Event) ([]byte, bool) {
+	strs := [...]string{e.Type, e.Stream, e.PrevHash, e.Meta.CommandID, e.Meta.CorrelationID, e.Meta.CausationID,
+		e.Meta.Trace, e.Meta.Actor.User, e.Meta.Actor.Organisation, e.Meta.Actor.Role}
+	for _, s := range strs {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+				return nil, false
+			}
+		}
+	}
+	str := func(key, v string, omitEmpty bool) {
+		if omitEmpty && v == "" {
+			return
+		}
+		if b[len(b)-1] != '{' {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, key...)
+		b = append(b, `":"`...)
+		b = append(b, v...)
+		b = append(b, '"')
+	}
+	b = append(b, '{')
+	str("id", e.ID.String(), false)
+	str("type", e.Type, false)
+	b = append(b, `,"schema":`...)
+	b = strconv.AppendInt(b, int64(e.Schema), 10)
+	str("stream", e.Stream, false)
+	b = append(b, `,"revision":`...)
+	b = strconv.AppendUint(b, e.Revision, 10)
+	str("time", CanonicalTime(e.Time).Format(TimeFormat), false)
+	b = append(b, `,"meta":{`...)
+	str("command_id", e.Meta.CommandID, true)
+	str("correlation_id", e.Meta.CorrelationID, true)
+	str("causation_id", e.Meta.CausationID, true)
+	if b[len(b)-1] != '{' {
+		b = append(b, ',')
+	}
+	b = append(b, `"actor":{`...)
+	str("user", e.Meta.Actor.User, true)
+	str("organisation", e.Meta.Actor.Organisation, true)
+	str("role", e.Meta.Actor.Role, true)
+	b = append(b, '}')
+	str("trace", e.Meta.Trace, true)
+	b = append(b, `},"data":`...)
+	b = append(b, e.Data...)
+	str("prev_hash", e.PrevHash, false)
+	return append(b, '}'), true
 }
