@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/events/store"
+	"github.com/comite-partenaires/comite/events/store/esdbdouble"
 )
 
 const secret = "s3cr3t-pw"
@@ -109,4 +112,46 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("re-encoded event decodes as %+v, %v; want %+v", back, err, got)
 		}
 	})
+}
+
+// TestTLSAndCredentials: a URL with credentials and a private CA (tlsCAFile) reaches a
+// server that requires both (the double, secured); a wrong password, no TLS or an
+// untrusted certificate fail, and no error shows the password.
+func TestTLSAndCredentials(t *testing.T) {
+	d := esdbdouble.New()
+	pemCA, err := d.Secure("admin", secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, err := d.Start(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Stop()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pemCA, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	host := strings.TrimPrefix(url, "esdb://")
+	s, err := Open(t.Context(), Config{URL: "esdb://admin:" + secret + "@" + host + "?tlsCAFile=" + ca})
+	if err != nil {
+		t.Fatalf("TLS with credentials: %v", err)
+	}
+	defer s.Close()
+	stream := events.StreamName("opinion", uuid.New())
+	if _, err := s.Append(t.Context(), stream, store.NoStream, testEvents(2)...); err != nil {
+		t.Fatal(err)
+	}
+	for name, u := range map[string]string{
+		"wrong password": "esdb://admin:wr0ng-" + secret + "@" + host + "?tlsCAFile=" + ca + "&maxDiscoverAttempts=1",
+		"no TLS":         "esdb://" + host + "?tls=false&maxDiscoverAttempts=1",
+		"untrusted":      "esdb://admin:" + secret + "@" + host + "?maxDiscoverAttempts=1",
+	} {
+		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+		_, err := Open(ctx, Config{URL: u, RequestTimeout: 5 * time.Second})
+		cancel()
+		if err == nil || strings.Contains(err.Error(), secret) {
+			t.Errorf("%s: Open = %v, want an error without the password", name, err)
+		}
+	}
 }

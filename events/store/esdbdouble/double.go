@@ -24,12 +24,13 @@
 // never starting at 1, so that a caller depending on dense positions fails here too. A
 // system event ($settings) is written first, like a fresh EventStoreDB writes its own.
 //
-// Not implemented: TLS, authentication, $all filters, persistent subscriptions,
-// projections, deletion, BatchAppend, links.
+// TLS and basic credentials are available (Secure). Not implemented: users and ACLs, $all
+// filters, persistent subscriptions, projections, deletion, BatchAppend, links.
 package esdbdouble
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -77,6 +78,8 @@ type Server struct {
 	srvMu sync.Mutex
 	srv   *grpc.Server
 	done  chan struct{}
+	tls   *tls.Config // set by Secure
+	auth  string      // the Authorization header Secure requires
 }
 
 // New returns a double with an empty log (but for one system event).
@@ -87,7 +90,8 @@ func New() *Server {
 }
 
 // Start serves the double on 127.0.0.1 on a free port and returns its connection string
-// (esdb://127.0.0.1:PORT?tls=false). It serves until Stop, or until ctx ends.
+// (esdb://127.0.0.1:PORT?tls=false; esdb://127.0.0.1:PORT, TLS, after Secure). It serves
+// until Stop, or until ctx ends.
 func (s *Server) Start(ctx context.Context) (string, error) {
 	return s.listen(ctx, "127.0.0.1:0")
 }
@@ -112,11 +116,11 @@ func (s *Server) listen(ctx context.Context, addr string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("esdbdouble: %w", err)
 	}
-	srv := grpc.NewServer(
+	srv := grpc.NewServer(append(s.serverOptions(),
 		// The client pings every 10 s, idle or not; grpc-go's default policy answers
 		// with GOAWAY (too_many_pings), which would kill live subscriptions.
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: time.Second, PermitWithoutStream: true}),
-	)
+	)...)
 	api.RegisterStreamsServer(srv, &streams{s: s})
 	serverfeatures.RegisterServerFeaturesServer(srv, features{})
 	done := make(chan struct{})
@@ -126,6 +130,9 @@ func (s *Server) listen(ctx context.Context, addr string) (string, error) {
 		_ = srv.Serve(lis)
 	}()
 	context.AfterFunc(ctx, func() { s.stop(srv, false) })
+	if s.tls != nil {
+		return "esdb://" + lis.Addr().String(), nil
+	}
 	return "esdb://" + lis.Addr().String() + "?tls=false", nil
 }
 
