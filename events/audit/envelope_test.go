@@ -17,7 +17,7 @@ func TestDecodeEnvelopeIsJSON(t *testing.T) {
 	fast := 0
 	for _, l := range lines {
 		var a events.Event
-		if fastEnvelope(l, &a) == nil {
+		if fastEnvelope(l, &a, true) == nil {
 			fast++
 		}
 		assertSameDecode(t, l)
@@ -66,7 +66,7 @@ func FuzzDecodeEnvelope(f *testing.F) {
 	f.Add([]byte(`{"id":"a65cc67d-7681-54cc-80b5-17d2da0e1a1c","data":{"k":"\""}}`))
 	f.Fuzz(func(t *testing.T, line []byte) {
 		var a events.Event
-		if fastEnvelope(line, &a) != nil {
+		if fastEnvelope(line, &a, true) != nil {
 			return
 		}
 		var b events.Event
