@@ -201,4 +201,40 @@ describe('time travel (demo server)', { timeout: 150_000 }, () => {
       await context.close();
     }
   });
+
+  it('moves the whole committee back in time from the timeline, and exports the history', async () => {
+    const { page, context, errors } = await openApp(env.browser, env.server.url, { as: 'auditor@demo.invalid', hash: '#/timeline' });
+    try {
+      const travel = page.locator('[data-testid="committee-travel"]');
+      await travel.waitFor({ timeout: 20_000 });
+      const range = travel.locator('[data-testid="travel-range"]');
+      const present = await apiFetch(page, 'GET', '/api/v1/views/organisations');
+      // The first step: the committee was just created, no organisation yet.
+      await range.focus();
+      await page.keyboard.press('Home');
+      await travel.locator('[data-testid="travel-past"][data-position]').waitFor({ timeout: 15_000 });
+      const count = async (id) => Number((await travel.locator(`dd[data-testid="${id}"]`).innerText()).trim());
+      const first = await count('travel-organisations');
+      assert.ok(first < present.body.items.length, `${first} organisations at the start, ${present.body.items.length} now`);
+      // Halfway: more organisations than at the start, at most as many as now.
+      const max = Number(await range.getAttribute('max'));
+      await range.fill(String(Math.floor(max / 2)));
+      await eventually(async () => Number(await travel.locator('[data-testid="travel-past"]').getAttribute('data-position')) > 0 && (await count('travel-organisations')) > first, {
+        message: 'organisations added by halfway',
+      });
+      assert.ok((await count('travel-organisations')) <= present.body.items.length);
+      assert.deepEqual(await axe(page), [], 'committee back in time, French');
+      await travel.locator('button', { hasText: 'Revenir au présent' }).click();
+      await travel.locator('[data-testid="travel-present"]').waitFor();
+      // The export link downloads the whole history as CSV.
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="timeline-export"] a', { hasText: 'CSV' }).click()]);
+      assert.match(download.suggestedFilename(), /^comite-timeline-\d{8}-\d{6}\.csv$/);
+      const csv = await (await import('node:fs/promises')).readFile(await download.path(), 'utf8');
+      assert.match(csv.split('\n')[0], /^position,time,since,count,context,type,/);
+      assert.ok(csv.split('\n').length > 20, 'the demo history in CSV');
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
 });

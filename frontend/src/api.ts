@@ -164,6 +164,19 @@ export async function readView<T>(
   return { position: typeof body.position === 'number' ? body.position : 0, items };
 }
 
+/**
+ * One row of a view as it was at a past position of the log ("name:id"), or undefined if
+ * it did not exist then (or the reader may not see it).
+ */
+export async function readAt<T>(view: string, at: number, signal?: AbortSignal, opts: { fetch?: Fetch } = {}): Promise<T | undefined> {
+  try {
+    return (await readView<T>(view, { at, signal, fetch: opts.fetch })).items[0];
+  } catch (err) {
+    if (err instanceof ProblemError && err.status === 404) return undefined;
+    throw err;
+  }
+}
+
 /** Whether a failed attempt may be sent again as is (same Idempotency-Key). */
 function retryable(status: number): boolean {
   return status === 429 || status === 502 || status === 503 || status === 504;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { historySteps, pastStep, summariseChanges, type TextUpdate } from './opinions-travel-model';
+import { historySteps, summariseChanges, type TextUpdate } from './opinions-travel-model';
 import type { TimelineEntry } from './timeline-model';
 
 const entry = (position: number, id: string, type = 'opinions.opinion.created'): TimelineEntry => ({
@@ -37,19 +37,6 @@ describe('historySteps', () => {
 
   it('leaves out removed timeline rows', () => {
     expect(historySteps([{ ...entry(2, 'op'), removed: true }], [], new Set(['op']))).toEqual([]);
-  });
-});
-
-describe('pastStep', () => {
-  const steps = historySteps([entry(1, 'op'), entry(2, 'op'), entry(3, 'op')], [], new Set(['op']));
-  it('is the present without an index or at the last step', () => {
-    expect(pastStep(steps, null)).toBeUndefined();
-    expect(pastStep(steps, 2)).toBeUndefined();
-    expect(pastStep(steps, 7)).toBeUndefined();
-  });
-  it('is the step of an earlier index', () => {
-    expect(pastStep(steps, 0)?.position).toBe(1);
-    expect(pastStep(steps, 1)?.position).toBe(2);
   });
 });
 

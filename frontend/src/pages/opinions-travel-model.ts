@@ -43,12 +43,6 @@ export function historySteps(
   return [...at.values()].sort((a, b) => a.position - b.position);
 }
 
-/** The step to show for a slider index, or undefined for the present (no index, or the last). */
-export function pastStep(steps: readonly Step[], index: number | null): Step | undefined {
-  if (index === null || index < 0 || index >= steps.length - 1) return undefined;
-  return steps[index];
-}
-
 /** The changes one person made to a text: how many, from when to when, and how. */
 export interface ChangeSummary {
   actor: Actor;

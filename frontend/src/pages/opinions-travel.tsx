@@ -2,23 +2,23 @@
 // every step of its history — each change of its text, each decision, each ballot of its
 // consultations, in log order — that shows the text and the tallies as they were then,
 // read from the server's views with ?at=<position>.
-import { useEffect, useMemo, useState } from 'preact/hooks';
-import { ProblemError, problemMessage, readView } from '../api';
+import { useMemo } from 'preact/hooks';
+import { readAt } from '../api';
 import { useLiveView } from '../hooks';
 import { plural } from '../i18n';
 import type { LiveClient } from '../live';
+import { TravelSlider } from '../travel';
 import { useI18n } from '../ui';
 import { type Consultation, tallyBars } from './consultations-model';
 import { TextBlock } from './opinions-detail';
 import type { OpinionDetail } from './opinions-model';
-import { historySteps, pastStep, type Step, type TextUpdate } from './opinions-travel-model';
-import { OpinionStatus, Section, formatDateTime, label, whoText } from './opinions-ui';
+import { historySteps, type Step, type TextUpdate } from './opinions-travel-model';
+import { OpinionStatus, Section, label, whoText } from './opinions-ui';
 import { type TimelineEntry, describeEntry } from './timeline-model';
 import { useOrgRefs } from './timeline-ui';
 
 /** What the server's views showed at a step. */
 interface PastState {
-  position: number;
   opinion?: OpinionDetail;
   consultations: Consultation[];
 }
@@ -33,52 +33,7 @@ export function TimeTravel({ live, opinion: o, acronyms }: { live: LiveClient; o
     () => historySteps(timeline.items, updates.items, new Set([o.id, ...consultationIds])),
     [timeline.items, updates.items, o.id, consultationIds.join(',')],
   );
-  // null follows the present; a number is a step the reader moved to.
-  const [index, setIndex] = useState<number | null>(null);
-  const [past, setPast] = useState<PastState | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const step = pastStep(steps, index);
-
-  useEffect(() => {
-    if (!step) {
-      setPast(null);
-      return;
-    }
-    const abort = new AbortController();
-    const at = step.position;
-    // A short pause, so that holding an arrow key asks for the last step only.
-    const timer = setTimeout(() => {
-      const optional = <T,>(view: string) =>
-        readView<T>(view, { at, signal: abort.signal }).then(
-          (r) => r.items[0],
-          (err: unknown) => {
-            if (err instanceof ProblemError && err.status === 404) return undefined;
-            throw err;
-          },
-        );
-      Promise.all([optional<OpinionDetail>(`opinion-details:${o.id}`), ...consultationIds.map((id) => optional<Consultation>(`consultations:${id}`))])
-        .then(([opinion, ...cs]) => {
-          setError(null);
-          setPast({
-            position: at,
-            opinion: opinion as OpinionDetail | undefined,
-            consultations: cs.filter((c): c is Consultation => c !== undefined),
-          });
-        })
-        .catch((err: unknown) => {
-          if (abort.signal.aborted) return;
-          setError(err instanceof ProblemError ? (problemMessage(err.problem, lang) ?? err.message) : String(err));
-        });
-    }, 150);
-    return () => {
-      clearTimeout(timer);
-      abort.abort();
-    };
-  }, [step?.position, o.id, consultationIds.join(',')]);
-
   if (steps.length < 2) return null;
-  const last = steps.length - 1;
-  const shown = index === null ? last : Math.min(index, last);
   const describe = (s: Step) =>
     s.entry
       ? describeEntry(lang, s.entry, orgs, t)
@@ -87,71 +42,28 @@ export function TimeTravel({ live, opinion: o, acronyms }: { live: LiveClient; o
           who: whoText(lang, t, s.update?.actor, acronyms),
           source: label(t, 'text.source', s.update?.source ?? ''),
         });
-  const current = steps[shown]!;
-  const loading = step !== undefined && past?.position !== step.position && !error;
-
+  const load = async (at: number, signal: AbortSignal): Promise<PastState> => {
+    const [opinion, ...cs] = await Promise.all([
+      readAt<OpinionDetail>(`opinion-details:${o.id}`, at, signal),
+      ...consultationIds.map((id) => readAt<Consultation>(`consultations:${id}`, at, signal)),
+    ]);
+    return { opinion: opinion as OpinionDetail | undefined, consultations: cs.filter((c): c is Consultation => c !== undefined) };
+  };
   return (
     <Section id="op-travel" title={t('opinions.travel.title')}>
       <p class="op-meta">{t('opinions.travel.intro')}</p>
-      <div class="op-travel__controls">
-        <label for="op-travel-range">{t('opinions.travel.step', { n: shown + 1, total: steps.length })}</label>
-        <input
-          id="op-travel-range"
-          type="range"
-          min={0}
-          max={last}
-          step={1}
-          value={shown}
-          aria-valuetext={`${formatDateTime(lang, current.time)} — ${describe(current)}`}
-          data-testid="travel-range"
-          onInput={(e) => setIndex(Number((e.target as HTMLInputElement).value))}
-        />
-        <div class="op-travel__buttons">
-          <button type="button" class="button button--secondary" disabled={shown === 0} onClick={() => setIndex(Math.max(0, shown - 1))}>
-            {t('opinions.travel.previous')}
-          </button>
-          <button type="button" class="button button--secondary" disabled={shown === last} onClick={() => setIndex(shown + 1)}>
-            {t('opinions.travel.next')}
-          </button>
-          <button type="button" class="button button--secondary" disabled={index === null} onClick={() => setIndex(null)}>
-            {t('opinions.travel.present')}
-          </button>
-        </div>
-      </div>
-      <p class="op-travel__step" data-testid="travel-step" data-position={current.position} aria-live="polite">
-        <time dateTime={current.time}>{formatDateTime(lang, current.time)}</time> — {describe(current)}
-      </p>
-      {error && (
-        <p class="alert alert--error" role="alert">
-          {t('opinions.travel.error', { error })}
-        </p>
-      )}
-      {!step ? (
-        <p class="op-meta" data-testid="travel-present">
-          {t('opinions.travel.atPresent')}
-        </p>
-      ) : (
-        <div class="op-travel__past" data-testid="travel-past" aria-busy={loading ? 'true' : 'false'} data-position={loading ? undefined : past?.position}>
-          {loading || !past ? (
-            <p class="checking" role="status">
-              {t('opinions.travel.loading')}
-            </p>
-          ) : (
-            <PastView past={past} />
-          )}
-        </div>
-      )}
+      <TravelSlider id="op-travel" steps={steps} describe={describe} load={load} render={(past, position) => <PastView past={past} position={position} />} />
     </Section>
   );
 }
 
 /** The text and the consultations as they were at a past position. */
-function PastView({ past }: { past: PastState }) {
+function PastView({ past, position }: { past: PastState; position: number }) {
   const { lang, t } = useI18n();
   const p = past.opinion;
   return (
     <>
-      <h3>{t('opinions.travel.asOf', { position: past.position })}</h3>
+      <h3>{t('opinions.travel.asOf', { position })}</h3>
       {p ? (
         <>
           <p class="op-meta">

@@ -21,6 +21,7 @@ import {
   isEntry,
   sortEntries,
 } from './timeline-model';
+import { CommitteeTravel } from './timeline-travel';
 import { EntryLine, useOrgRefs } from './timeline-ui';
 import './timeline.css';
 
@@ -72,6 +73,17 @@ export function TimelinePage({ live }: PageProps) {
         {t('timeline.title')}
       </h1>
       <p class="lead">{t('timeline.intro')}</p>
+      <p class="timeline-export" data-testid="timeline-export">
+        {t('timeline.export')}{' '}
+        <a class="button button--secondary" href="/api/v1/exports/timeline?format=csv" download>
+          {t('timeline.export.csv')}
+        </a>{' '}
+        <a class="button button--secondary" href="/api/v1/exports/timeline?format=json" download>
+          {t('timeline.export.json')}
+        </a>
+      </p>
+
+      {view.loaded && <CommitteeTravel entries={entries} orgs={orgs} />}
 
       <form class="timeline-filters" role="search" aria-label={t('timeline.filters')} onSubmit={(e) => e.preventDefault()}>
         {select('context', 'tl-context', 'timeline.filter.any', contexts)}
