@@ -106,6 +106,10 @@ func TestServeOnESDBRelaysOntoNATS(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "belongs to the esdb store") {
 		t.Fatalf("jetstream mode on an esdb data directory: %v", err)
 	}
+	// Nor do the offline audit commands: its JetStream stream is only the relay's copy.
+	if code, _, stderr := runCLI(t, "audit", "seal", "--data", dir); code != 1 || !strings.Contains(stderr, "EventStoreDB") {
+		t.Fatalf("audit seal on an esdb data directory: %d %s", code, stderr)
+	}
 }
 
 // TestServeStoreFlags: --store and --esdb-url are checked before anything starts, and an

@@ -100,3 +100,14 @@ func checkStoreMarker(ctx context.Context, dataDir, kind string, js *jetstream.S
 	}
 	return os.WriteFile(path, []byte(kind+"\n"), 0o600)
 }
+
+// checkJetStreamLog refuses to open, as a log, the JetStream stream of a data directory
+// served with EventStoreDB: it is only the relay's copy, counted in other positions, and
+// writing to it (an audit seal) would fork the copy from the log.
+func checkJetStreamLog(dataDir string) error {
+	b, err := os.ReadFile(filepath.Join(dataDir, storeMarkerFile))
+	if err == nil && strings.TrimSpace(string(b)) == storeESDB {
+		return fmt.Errorf("the log of %s is EventStoreDB's (its JetStream stream is the relay's copy): use --url with the running server, or comite migrate --from esdb", dataDir)
+	}
+	return nil
+}
