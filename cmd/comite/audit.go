@@ -72,6 +72,9 @@ func (s *logSource) check(stderr io.Writer, usage func()) error {
 // openLog opens the event log of a stopped server's data directory, read-write, with
 // nothing else running.
 func openLog(ctx context.Context, dataDir string) (*jetstream.Store, func(), error) {
+	if err := checkJetStreamLog(dataDir); err != nil {
+		return nil, nil, err
+	}
 	if _, err := os.Stat(filepath.Join(dataDir, "jetstream")); err != nil {
 		return nil, nil, fmt.Errorf("%s holds no event log (no jetstream folder)", dataDir)
 	}
