@@ -18,7 +18,7 @@ const (
 	DefaultReadBatch         = 256
 	DefaultMaxEventsPerBatch = 1000
 	DefaultSubscribeBuffer   = 256
-	DefaultGroupCommitAfter  = 16
+	DefaultGroupCommitAfter  = 32
 )
 
 // Config configures the adapter. The zero value is the default, working configuration:
