@@ -45,31 +45,45 @@ const (
 // event's hash is the canonical JSON hashed at append).
 func fastEnvelope(b []byte, e *events.Event, validate bool) error {
 	p := &scan{b: b, validate: validate}
-	if !p.byte('{') {
+	seen, err := p.object(func(key []byte) (int, error) { return p.field(key, e) })
+	if err != nil {
+		return err
+	}
+	p.space()
+	if p.i != len(b) || seen != 1<<11-1 {
 		return errSlowPath
+	}
+	return nil
+}
+
+// object reads a JSON object, calling field after each key's colon to read its value;
+// field returns a distinct bit per key (a key seen twice sends the line to encoding/json).
+// It returns the bits of the keys read.
+func (p *scan) object(field func(key []byte) (int, error)) (int, error) {
+	if !p.byte('{') {
+		return 0, errSlowPath
+	}
+	if p.byte('}') {
+		return 0, nil
 	}
 	seen := 0
 	for {
 		key, ok := p.plainString()
 		if !ok || !p.byte(':') {
-			return errSlowPath
+			return 0, errSlowPath
 		}
-		bit, err := p.field(key, e)
-		if err != nil || seen&bit != 0 {
-			return errSlowPath
+		bit, err := field(key)
+		if err != nil || bit == 0 || seen&bit != 0 {
+			return 0, errSlowPath
 		}
 		seen |= bit
 		if p.byte(',') {
 			continue
 		}
-		if !p.byte('}') {
-			return errSlowPath
+		if p.byte('}') {
+			return seen, nil
 		}
-		p.space()
-		if p.i != len(b) || seen != 1<<11-1 {
-			return errSlowPath
-		}
-		return nil
+		return 0, errSlowPath
 	}
 }
 
@@ -220,84 +234,36 @@ func (p *scan) value() ([]byte, bool) {
 
 // meta reads the envelope's meta object: known keys once each, plain strings.
 func (p *scan) meta(m *events.Meta) error {
-	if !p.byte('{') {
-		return errSlowPath
-	}
-	if p.byte('}') {
-		return nil
-	}
-	seen := 0
-	for {
-		key, ok := p.plainString()
-		if !ok || !p.byte(':') {
-			return errSlowPath
-		}
-		var err error
-		bit := 0
+	_, err := p.object(func(key []byte) (int, error) {
 		switch string(key) {
 		case "command_id":
-			bit, err = 1, p.str(&m.CommandID)
+			return 1, p.str(&m.CommandID)
 		case "correlation_id":
-			bit, err = 2, p.str(&m.CorrelationID)
+			return 2, p.str(&m.CorrelationID)
 		case "causation_id":
-			bit, err = 4, p.str(&m.CausationID)
+			return 4, p.str(&m.CausationID)
 		case "trace":
-			bit, err = 8, p.str(&m.Trace)
+			return 8, p.str(&m.Trace)
 		case "actor":
-			bit, err = 16, p.actor(&m.Actor)
-		default:
-			err = errSlowPath
+			return 16, p.actor(&m.Actor)
 		}
-		if err != nil || seen&bit != 0 {
-			return errSlowPath
-		}
-		seen |= bit
-		if p.byte(',') {
-			continue
-		}
-		if p.byte('}') {
-			return nil
-		}
-		return errSlowPath
-	}
+		return 0, errSlowPath
+	})
+	return err
 }
 
 // actor reads meta's actor object: known keys once each, plain strings.
 func (p *scan) actor(a *events.Actor) error {
-	if !p.byte('{') {
-		return errSlowPath
-	}
-	if p.byte('}') {
-		return nil
-	}
-	seen := 0
-	for {
-		key, ok := p.plainString()
-		if !ok || !p.byte(':') {
-			return errSlowPath
-		}
-		var dst *string
-		bit := 0
+	_, err := p.object(func(key []byte) (int, error) {
 		switch string(key) {
 		case "user":
-			dst, bit = &a.User, 1
+			return 1, p.str(&a.User)
 		case "organisation":
-			dst, bit = &a.Organisation, 2
+			return 2, p.str(&a.Organisation)
 		case "role":
-			dst, bit = &a.Role, 4
-		default:
-			return errSlowPath
+			return 4, p.str(&a.Role)
 		}
-		if seen&bit != 0 || p.str(dst) != nil {
-			return errSlowPath
-		}
-		seen |= bit
-		if p.byte(',') {
-			continue
-		}
-		if p.byte('}') {
-			return nil
-		}
-		return errSlowPath
-	}
+		return 0, errSlowPath
+	})
+	return err
 }
