@@ -36,6 +36,14 @@
 // of one, and its messages have consecutive sequences. A single event is a plain
 // publish.
 //
+// # Group commit
+//
+// With more than Config.GroupCommitAfter appends in flight, further concurrent appends
+// (to different streams) are gathered into one atomic batch, synced once, each append
+// acknowledged from the batch's acknowledgement with its own positions; a batch rejected
+// whole is sent again append by append, so that one conflicting append never fails the
+// others. See group.go.
+//
 // # Idempotency
 //
 // Each message carries its event ID as Nats-Msg-Id, so JetStream drops a re-published
