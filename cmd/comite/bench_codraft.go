@@ -124,7 +124,8 @@ func codraftRun(ctx context.Context, o benchOptions, fsync natsembed.Fsync, edit
 	out.elapsed = time.Since(start)
 	out.typing.Store(false)
 	stop()
-	// Let the last pushes land, then check that every editor holds the server's text.
+	// Let the last pushes land (30 s at most), then check that the editors agree: same
+	// version, same text, nothing unconfirmed.
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) && !converged(eds) {
 		for _, e := range eds {
