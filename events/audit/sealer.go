@@ -66,15 +66,16 @@ func NewSealer(cfg SealerConfig) (*Sealer, error) {
 	return &Sealer{cfg: cfg, reqs: make(chan sealRequest)}, nil
 }
 
-// sealState is what sealing needs: the compact range over the log up to pos, the type
-// of the last event folded, the checkpoint stream's next revision and last sealed size.
+// sealState is what sealing needs: the compact range over the log up to pos, whether an
+// event other than a checkpoint came since the last checkpoint, the checkpoint stream's
+// next revision and the last checkpoint.
 type sealState struct {
-	rng      *merkle.Range
-	pos      uint64
-	lastType string
-	next     uint64
-	sealed   uint64
-	last     CheckpointSealed
+	rng    *merkle.Range
+	pos    uint64
+	fresh  bool
+	next   uint64
+	sealed uint64
+	last   CheckpointSealed
 }
 
 // load finds the last checkpoint sealed: the state as of its position.
@@ -96,7 +97,7 @@ func (s *Sealer) load(ctx context.Context) (*sealState, error) {
 		if err != nil {
 			return nil, fmt.Errorf("audit: last checkpoint: %w", err)
 		}
-		st.rng, st.pos, st.sealed, st.lastType = r, st.last.Position, st.last.Size, ""
+		st.rng, st.pos, st.sealed = r, st.last.Position, st.last.Size
 	}
 	return st, nil
 }
@@ -108,14 +109,15 @@ func (st *sealState) fold(ev events.Event) error {
 		return err
 	}
 	st.rng.Append(leaf)
-	st.pos, st.lastType = ev.Position, ev.Type
+	st.pos = ev.Position
+	st.fresh = st.fresh || ev.Type != TypeCheckpointSealed
 	return nil
 }
 
 // seal appends a checkpoint over the state, unless the log holds nothing new since the
 // last one (only checkpoints): then it returns the last one.
 func (s *Sealer) seal(ctx context.Context, st *sealState) (CheckpointSealed, error) {
-	if st.rng.Size() == 0 || st.rng.Size() == st.sealed || st.lastType == TypeCheckpointSealed {
+	if !st.fresh {
 		return st.last, nil
 	}
 	c := CheckpointSealed{Size: st.rng.Size(), Position: st.pos, Root: st.rng.Root(), Range: st.rng.Hashes()}
@@ -138,7 +140,7 @@ func (s *Sealer) seal(ctx context.Context, st *sealState) (CheckpointSealed, err
 	if err != nil {
 		return CheckpointSealed{}, fmt.Errorf("audit: sealing a checkpoint: %w", err)
 	}
-	st.next, st.last, st.sealed = res.LastRevision+1, c, c.Size
+	st.next, st.last, st.sealed, st.fresh = res.LastRevision+1, c, c.Size, false
 	s.cfg.Log.Info("audit: checkpoint sealed", "size", c.Size, "position", c.Position, "root", c.Root.String(),
 		"at", res.Position)
 	return c, nil
