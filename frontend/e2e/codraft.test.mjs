@@ -133,6 +133,34 @@ describe('co-drafting in the browser (demo server)', { timeout: 120_000 }, () =>
       assert.ok(merged.endsWith(' adfﬁnal adfhorsligne'), merged.slice(-60));
       assert.equal(await adf.page.locator('[data-testid="codraft-status"]').innerText(), 'Enregistré');
 
+      // Who wrote what: each member's words are coloured as theirs, from the log's changes.
+      const orgs = (await apiFetch(amf.page, 'GET', '/api/v1/views/organisations')).body.items;
+      const orgOf = (acronym) => orgs.find((o) => o.acronym === acronym).id;
+      await amf.page.locator('#op-authors').check();
+      const authored = amf.page.locator('[data-testid="authors-text"]');
+      await eventually(async () => (await authored.innerText()) === merged, { message: 'the coloured text is the text' });
+      // The organisations of the passages a word spans (one change per keystroke batch).
+      const writerOf = async (word) =>
+        authored.evaluate((el, w) => {
+          const spans = [...el.querySelectorAll('span')].map((s) => [s.textContent, s.dataset.org]);
+          const at = spans.map(([t]) => t).join('').indexOf(w);
+          const orgs = new Set();
+          let pos = 0;
+          for (const [t, org] of spans) {
+            if (pos < at + w.length && pos + t.length > at) orgs.add(org);
+            pos += t.length;
+          }
+          return [...orgs].join(',');
+        }, word);
+      assert.equal(await writerOf('adfhorsligne'), orgOf('ADF'));
+      assert.equal(await writerOf('amfpendant'), orgOf('AMF'));
+      const legend = await amf.page.locator('[data-testid="authors-legend"] li').evaluateAll((lis) => lis.map((li) => li.dataset.org));
+      assert.ok(legend.includes(orgOf('ADF')) && legend.includes(orgOf('AMF')), JSON.stringify(legend));
+      // Compare the first version with the last: the members' words are additions.
+      await amf.page.locator('[data-testid="compare-from"]').selectOption('1');
+      const inserted = await amf.page.locator('[data-testid="compare-inline"] ins').allInnerTexts();
+      assert.ok(inserted.some((w) => w.includes('adfhorsligne')) && inserted.some((w) => w.includes('amfpendant')), JSON.stringify(inserted));
+
       // axe on the page with the editor, in French then English.
       assert.deepEqual(await axe(amf.page), [], 'editor, French');
       await amf.page.getByRole('button', { name: 'English' }).click();

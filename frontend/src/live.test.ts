@@ -145,6 +145,23 @@ describe('LiveClient', () => {
     expect(last().sent[1]).toEqual({ type: 'unsubscribe', view: 'opinion-updates:o1' });
   });
 
+  it('asks again from the start when someone wants every row of a subscription made from a position', () => {
+    const { client, last } = setup();
+    client.start();
+    last().open();
+    const seen: number[][] = [];
+    client.subscribe('opinion-updates:o1', (s) => seen.push([...s.items.map((r) => Number(r.id))]), { since: 42 });
+    last().receive({ type: 'patch', view: 'opinion-updates:o1', position: 43, items: [{ id: '43' }] });
+    const all = follow(client, 'opinion-updates:o1');
+    expect(last().sent.at(-1)).toEqual({ type: 'subscribe', view: 'opinion-updates:o1', since: 0 });
+    last().receive({ type: 'snapshot', view: 'opinion-updates:o1', position: 43, items: [{ id: '1' }, { id: '43' }] });
+    expect(all.current.items.map((r) => r.id)).toEqual(['1', '43']);
+    expect(seen.at(-1)).toEqual([1, 43]);
+    // A second caller with since does not restart it.
+    client.subscribe('opinion-updates:o1', () => {}, { since: 43 });
+    expect(last().sent.filter((m) => m.type === 'subscribe')).toHaveLength(2);
+  });
+
   it('replaces rows on a snapshot and merges patches by id', () => {
     const { client, last } = setup();
     const orgs = follow(client, 'organisations');

@@ -89,6 +89,8 @@ interface ViewEntry {
   position: number;
   rows: Map<string, LiveRow>;
   loaded: boolean;
+  /** Subscribed from a position (since): the rows before it were never asked for. */
+  partial?: boolean;
   listeners: Set<(state: ViewState<LiveRow>) => void>;
 }
 
@@ -219,8 +221,10 @@ export class LiveClient {
    * A whole view ("opinions") stays subscribed on the socket for the client's lifetime;
    * one row of a view ("opinion-details:<id>") is unsubscribed once nobody follows it,
    * so that browsing many objects does not pile subscriptions up. With opts.since, a new
-   * subscription asks only for the changes after that position. The returned function
-   * stops the calls to fn.
+   * subscription asks only for the changes after that position; a caller without since
+   * who comes to such a subscription makes it start again from the beginning (a fresh
+   * snapshot: the others see rows they had not asked for, which they must tolerate). The
+   * returned function stops the calls to fn.
    */
   subscribe<T extends LiveRow>(
     view: string,
@@ -231,8 +235,14 @@ export class LiveClient {
     if (!entry) {
       // Starting from since (a position the caller already reflects, e.g. read over
       // HTTP) makes the server send only what changed after it.
-      entry = { position: opts.since ?? 0, rows: new Map(), loaded: false, listeners: new Set() };
+      entry = { position: opts.since ?? 0, rows: new Map(), loaded: false, listeners: new Set(), partial: (opts.since ?? 0) > 0 };
       this.views.set(view, entry);
+      if (this.isOpen) this.sendSubscribe(view, entry);
+    } else if (entry.partial && opts.since === undefined) {
+      // Someone wants every row: ask again from the start.
+      entry.partial = false;
+      entry.position = 0;
+      entry.loaded = false;
       if (this.isOpen) this.sendSubscribe(view, entry);
     }
     const listener = fn as (state: ViewState<LiveRow>) => void;

@@ -11,6 +11,7 @@ import { BackLink, Fact, LiveCount, useI18n } from '../ui';
 import { AmendmentList, ProposeAmendment } from './opinions-amendments';
 import { CodraftEditor } from './opinions-editor';
 import { TimeTravel } from './opinions-travel';
+import { VersionsSection } from './opinions-versions';
 import { Actions, EditText } from './opinions-forms';
 import {
   type Actor,
@@ -166,6 +167,7 @@ export function OpinionDetailPage({ live, user, id, acronyms }: DetailProps) {
                 meta: `${label(t, 'sheets.status', s.status)} — ${t('opinions.sheets.due', { date: formatDay(lang, s.due_date) })}`,
               }))}
             />
+            <VersionsSection live={live} opinion={o} acronyms={acronyms} />
             <TimeTravel live={live} opinion={o} acronyms={acronyms} />
           </div>
           <div class="op-side">
