@@ -18,11 +18,13 @@ import (
 
 	"github.com/comite-partenaires/comite/frontend"
 	"github.com/comite-partenaires/comite/projections"
+	"github.com/comite-partenaires/comite/projections/opinions"
 	"github.com/comite-partenaires/comite/services/accounts"
 	"github.com/comite-partenaires/comite/services/authz"
 	"github.com/comite-partenaires/comite/services/demo"
 	"github.com/comite-partenaires/comite/services/gateway"
 	"github.com/comite-partenaires/comite/services/natsembed"
+	"github.com/comite-partenaires/comite/services/presence"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -190,10 +192,16 @@ func newServer(ctx context.Context, cfg serverConfig) (_ *server, err error) {
 		return nil, err
 	}
 	queries, exports := logReads(sys)
+	// Presence (who is in a text, their cursors) goes over core NATS, never stored.
+	bus, err := presence.NewNATS(sys.conn)
+	if err != nil {
+		return nil, err
+	}
 	s.gateway, err = gateway.New(gateway.Config{
 		Audit:   auditH,
 		History: history,
 		Queries: queries, Exports: exports,
+		Presence: bus, PresenceView: opinions.DetailsView,
 		Sender: sys.client, Views: s.runner, Commands: sys.commands, Assets: assets, Log: cfg.Log, Version: version,
 		AllowedOrigins: cfg.AllowedOrigins,
 		Identify:       cfg.identify,

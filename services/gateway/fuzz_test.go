@@ -21,12 +21,19 @@ import (
 
 func FuzzDecodeClientMessage(f *testing.F) {
 	for _, s := range []string{`{"type":"subscribe","view":"organisations","since":0}`, `{"type":"unsubscribe","view":"x"}`,
-		`{"type":"subscribe","view":"x","since":-1}`, `{"type":"subscribe"}`, `[]`, `{"type":"subscribe","view":"x"} {}`, "\xff", `{"since":1e400}`} {
+		`{"type":"subscribe","view":"x","since":-1}`, `{"type":"subscribe"}`, `[]`, `{"type":"subscribe","view":"x"} {}`, "\xff", `{"since":1e400}`,
+		`{"type":"presence","view":"presence:d1","cursor":{"anchor":1,"head":2},"version":3}`, `{"type":"presence","view":"presence:a.b"}`,
+		`{"type":"presence","view":"opinions"}`, `{"type":"presence","view":"presence:d","cursor":{"anchor":-1,"head":0}}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := DecodeClientMessage(b)
-		if err == nil && (m.View == "" || (m.Type != "subscribe" && m.Type != "unsubscribe")) {
+		if err == nil && m.Type == "presence" {
+			if name, doc := SplitViewKey(m.View); name != PresenceKey || strings.ContainsAny(doc, ".*> ") || m.Cursor != nil && (m.Cursor.Anchor < 0 || m.Cursor.Head < 0) {
+				t.Fatalf("accepted presence %q as %+v", b, m)
+			}
+		}
+		if err == nil && (m.View == "" || (m.Type != "subscribe" && m.Type != "unsubscribe" && m.Type != "presence")) {
 			t.Fatalf("accepted %q as %+v", b, m)
 		}
 	})

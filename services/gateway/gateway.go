@@ -17,6 +17,7 @@ import (
 	"github.com/comite-partenaires/comite/projections"
 	"github.com/comite-partenaires/comite/services/bus"
 	"github.com/comite-partenaires/comite/services/errcode"
+	"github.com/comite-partenaires/comite/services/presence"
 )
 
 // LocalActor is who every request acts as until accounts and sessions exist (issue 5):
@@ -67,6 +68,11 @@ type Config struct {
 	Queries []Query
 	// Exports are the downloads computed from the log (GET /api/v1/exports/{name}).
 	Exports []Export
+	// Presence, when set, carries who is in a document and where their cursor is
+	// ("presence:<id>" on the live websocket), between every gateway; PresenceView is the
+	// view whose row (the document) a reader must see to be in it.
+	Presence     presence.Bus
+	PresenceView string
 	// MaxWait bounds how long ?min_position waits for a view to catch up (10 s when zero).
 	MaxWait time.Duration
 	// Live tunes the websocket; zero values take defaults.
@@ -139,6 +145,9 @@ func New(cfg Config) (*Gateway, error) {
 	}
 	g.openapi = doc
 	g.live = newHub(cfg.Live.withDefaults(), cfg.Views, cfg.AllowedOrigins, cfg.Log)
+	if err := g.live.usePresence(cfg.Presence, cfg.PresenceView); err != nil {
+		return nil, err
+	}
 
 	g.mux.HandleFunc("GET /healthz", g.handleHealth)
 	g.mux.HandleFunc("GET /api/v1/openapi.json", g.handleOpenAPI)

@@ -11,11 +11,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/gorilla/websocket"
 
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/projections"
 	"github.com/comite-partenaires/comite/services/errcode"
+	"github.com/comite-partenaires/comite/services/presence"
 )
 
 var errNoRoute = errcode.NotFound.With("no such API route")
@@ -90,11 +92,15 @@ func (c LiveConfig) withDefaults() LiveConfig {
 	return c
 }
 
-// ClientMessage is what a browser sends on the live websocket.
+// ClientMessage is what a browser sends on the live websocket: "subscribe" or
+// "unsubscribe" a view key (since: the position it holds), or "presence" in a document
+// followed as "presence:<id>" (its cursor, and the text's version the cursor refers to).
 type ClientMessage struct {
-	Type  string `json:"type"`
-	View  string `json:"view"`
-	Since uint64 `json:"since"`
+	Type    string           `json:"type"`
+	View    string           `json:"view"`
+	Since   uint64           `json:"since"`
+	Cursor  *presence.Cursor `json:"cursor,omitempty"`
+	Version int              `json:"version,omitempty"`
 }
 
 // ServerMessage is what the gateway sends: "snapshot", "patch" or "error".
@@ -123,8 +129,15 @@ func DecodeClientMessage(b []byte) (ClientMessage, error) {
 		if m.View == "" {
 			return m, errcode.ValidationFailed.WithFields(map[string]string{"view": "required"})
 		}
+	case "presence":
+		if name, doc := SplitViewKey(m.View); name != PresenceKey || !presence.ValidDoc(doc) {
+			return m, errcode.ValidationFailed.WithFields(map[string]string{"view": "presence:<document id>"})
+		}
+		if c := m.Cursor; c != nil && (c.Anchor < 0 || c.Head < 0 || c.Anchor > maxCursor || c.Head > maxCursor) || m.Version < 0 {
+			return m, errcode.ValidationFailed.WithFields(map[string]string{"cursor": "min=0"})
+		}
 	default:
-		return m, errcode.ValidationFailed.WithFields(map[string]string{"type": "oneof=subscribe unsubscribe"})
+		return m, errcode.ValidationFailed.WithFields(map[string]string{"type": "oneof=subscribe unsubscribe presence"})
 	}
 	return m, nil
 }
@@ -135,6 +148,12 @@ type hub struct {
 	origins map[string]bool
 	log     *slog.Logger
 	up      websocket.Upgrader
+
+	// presence carries who is in which document between gateways (nil: none);
+	// presenceView is the view whose row a reader must see to be in a document.
+	presence     presence.Bus
+	presenceView string
+	stopPresence func()
 
 	mu     sync.Mutex
 	conns  map[*liveConn]struct{}
@@ -180,7 +199,7 @@ func (h *hub) serve(w http.ResponseWriter, r *http.Request, actor events.Actor, 
 		return // the upgrader already answered with an HTTP error
 	}
 	c := &liveConn{hub: h, ws: ws, send: make(chan any, h.cfg.SendBuffer), actor: actor, mayRead: mayRead, recheck: recheck,
-		subs: map[string]liveSub{}, done: make(chan struct{}),
+		id: uuid.NewString(), subs: map[string]liveSub{}, docs: map[string]bool{}, announced: map[string]presence.Peer{}, done: make(chan struct{}),
 		budget: float64(h.cfg.MessageBurst), refilled: time.Now()}
 	h.mu.Lock()
 	if h.closed {
@@ -197,6 +216,9 @@ func (h *hub) serve(w http.ResponseWriter, r *http.Request, actor events.Actor, 
 }
 
 func (h *hub) close() {
+	if h.stopPresence != nil {
+		h.stopPresence()
+	}
 	h.mu.Lock()
 	h.closed = true
 	conns := make([]*liveConn, 0, len(h.conns))
@@ -226,8 +248,15 @@ type liveConn struct {
 	budget   float64
 	refilled time.Time
 
-	mu        sync.Mutex
-	subs      map[string]liveSub
+	// id names the connection in presence messages.
+	id string
+
+	mu   sync.Mutex
+	subs map[string]liveSub
+	// docs are the documents whose presence the connection follows; announced, where it
+	// said it is (its last presence there).
+	docs      map[string]bool
+	announced map[string]presence.Peer
 	done      chan struct{}
 	closeOnce sync.Once
 	closeCode int
@@ -255,8 +284,13 @@ func (c *liveConn) shutdown(code int, text string) {
 			s.view.Unsubscribe(s.sub)
 			s.sub.Close()
 		}
+		left := c.announced
+		c.announced, c.docs = map[string]presence.Peer{}, map[string]bool{}
 		c.mu.Unlock()
 		close(c.done)
+		for doc, p := range left {
+			c.hub.publishPresence(doc, presence.Peer{ID: p.ID, Gone: true, At: time.Now().UTC()})
+		}
 	})
 }
 
@@ -325,6 +359,10 @@ func SplitViewKey(key string) (view, row string) {
 
 func (c *liveConn) handle(m ClientMessage) {
 	name, row := SplitViewKey(m.View)
+	if name == PresenceKey {
+		c.handlePresence(m, row)
+		return
+	}
 	v, ok := c.hub.views.View(name)
 	if !ok {
 		c.enqueue(ServerMessage{Type: "error", View: m.View, Code: errcode.UnknownView.Code, Message: "unknown view " + m.View, Items: []any{}})
