@@ -81,9 +81,18 @@ describe('co-drafting in the browser (demo server)', { timeout: 120_000 }, () =>
       assert.equal(await amf.page.locator('[data-testid="codraft-status"]').innerText(), 'Enregistré');
       assert.equal(await amf.page.locator(`${EDITOR} .cm-content`).getAttribute('aria-label'), 'Texte du projet, rédigé à plusieurs');
 
+      // Presence: each sees the other in the text, and ADF's cursor, named, in AMF's editor.
+      const orgIds = Object.fromEntries(
+        (await apiFetch(amf.page, 'GET', '/api/v1/views/organisations')).body.items.map((o) => [o.acronym, o.id]),
+      );
+      const present = (page) => page.locator('[data-testid="presence-list"] li').evaluateAll((lis) => lis.map((li) => li.dataset.org));
+      await eventually(async () => (await present(amf.page)).includes(orgIds.ADF), { message: 'AMF sees ADF in the text' });
+      await eventually(async () => (await present(adf.page)).includes(orgIds.AMF), { message: 'ADF sees AMF in the text' });
+
       // Both type at once, AMF at the start, ADF at the end.
       await caret(amf.page, 'start');
       await caret(adf.page, 'end');
+      await amf.page.locator('.cm-remote-caret', { hasText: 'ADF' }).waitFor({ timeout: 10_000 });
       const w1 = ['amfΩcoécrit ', 'amf协作 '];
       const w2 = [' adfdeuxième😀', ' adfﬁnal'];
       await Promise.all([
@@ -96,8 +105,12 @@ describe('co-drafting in the browser (demo server)', { timeout: 120_000 }, () =>
       assert.ok(first.endsWith(' adfdeuxième😀 adfﬁnal'), first.slice(-60));
       assert.equal(await adf.page.locator('[data-testid="codraft-status"]').innerText(), 'Enregistré');
 
-      // A third member opens it afterwards and sees it all.
+      // A third member opens it afterwards and sees it all, and who is there.
       arf = await openDraft(env, 'arf@demo.invalid');
+      await eventually(async () => {
+        const here = await present(arf.page);
+        return here.includes(orgIds.AMF) && here.includes(orgIds.ADF);
+      }, { message: 'ARF hears who is in the text' });
       apps.push(arf);
       assert.equal((await editorState(arf.page)).text, first);
 

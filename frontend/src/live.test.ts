@@ -162,6 +162,32 @@ describe('LiveClient', () => {
     expect(last().sent.filter((m) => m.type === 'subscribe')).toHaveLength(2);
   });
 
+  it('applies every presence message, which has no position', () => {
+    const { client, last } = setup();
+    const peers = follow(client, 'presence:o1');
+    client.start();
+    last().open();
+    last().receive({ type: 'snapshot', view: 'presence:o1', position: 0, items: [] });
+    last().receive({ type: 'patch', view: 'presence:o1', position: 0, items: [{ id: 't1', name: 'AMF' }] });
+    last().receive({ type: 'patch', view: 'presence:o1', position: 0, items: [{ id: 't2', name: 'ADF' }] });
+    expect(peers.names()).toEqual(['AMF', 'ADF']);
+    last().receive({ type: 'patch', view: 'presence:o1', position: 0, items: [{ id: 't1', removed: true }] });
+    expect(peers.names()).toEqual(['ADF']);
+  });
+
+  it('announces presence only while connected', () => {
+    const { client, last } = setup();
+    client.start();
+    client.announce('o1', { anchor: 1, head: 2 }, 3);
+    last().open();
+    client.announce('o1', { anchor: 1, head: 2 }, 3);
+    client.announce('o1', null, 4);
+    expect(last().sent.filter((m) => m.type === 'presence')).toEqual([
+      { type: 'presence', view: 'presence:o1', cursor: { anchor: 1, head: 2 }, version: 3 },
+      { type: 'presence', view: 'presence:o1', version: 4 },
+    ]);
+  });
+
   it('replaces rows on a snapshot and merges patches by id', () => {
     const { client, last } = setup();
     const orgs = follow(client, 'organisations');

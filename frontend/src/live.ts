@@ -94,6 +94,11 @@ interface ViewEntry {
   listeners: Set<(state: ViewState<LiveRow>) => void>;
 }
 
+/** Whether a key follows something outside the log (presence), whose messages have no position. */
+function isVolatile(view: string): boolean {
+  return view.startsWith('presence:');
+}
+
 /** The live endpoint of the page's own origin: ws: for http:, wss: for https:. */
 export function liveUrl(loc: { protocol: string; host: string }): string {
   const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -208,6 +213,16 @@ export class LiveClient {
     this.statusListeners.add(fn);
     fn(this.current);
     return () => this.statusListeners.delete(fn);
+  }
+
+  /**
+   * Tells the others in a document where this tab's cursor is (presence; follow theirs
+   * with subscribe("presence:<id>")). Dropped while disconnected: presence is volatile,
+   * and the next announcement says it again.
+   */
+  announce(doc: string, cursor: { anchor: number; head: number } | null, version: number): void {
+    if (!this.isOpen) return;
+    this.send({ type: 'presence', view: `presence:${doc}`, ...(cursor ? { cursor } : {}), version });
   }
 
   /** Calls fn for every error message the server sends; returns an unsubscribe function. */
@@ -444,8 +459,9 @@ export class LiveClient {
   private applySnapshot(view: string, position: number, items: readonly unknown[]): void {
     const entry = this.views.get(view);
     if (!entry || !Number.isFinite(position)) return;
-    // A snapshot older than what is held would take the view back in time.
-    if (entry.loaded && position < entry.position) return;
+    // A snapshot older than what is held would take the view back in time (presence is
+    // not in the log: its messages carry no position and always apply).
+    if (entry.loaded && position < entry.position && !isVolatile(view)) return;
     const rows = new Map<string, LiveRow>();
     for (const row of items) {
       if (isRow(row) && !row.removed) rows.set(row.id, row);
@@ -460,7 +476,7 @@ export class LiveClient {
     const entry = this.views.get(view);
     if (!entry || !Number.isFinite(position)) return;
     // Rows are whole rows, not deltas: replaying an older patch would revert them.
-    if (position <= entry.position) return;
+    if (position <= entry.position && !isVolatile(view)) return;
     for (const row of items) {
       if (!isRow(row)) continue;
       if (row.removed) entry.rows.delete(row.id);

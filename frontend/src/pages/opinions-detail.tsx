@@ -79,7 +79,7 @@ export function OpinionDetailPage({ live, user, id, acronyms }: DetailProps) {
           <div class="op-main">
             {allowed.editText && (
               <Section id="op-editor" title={t('opinions.editor.title')}>
-                <CodraftEditor live={live} opinionId={o.id} text={o.text} version={o.version} position={o.position} />
+                <CodraftEditor live={live} opinionId={o.id} text={o.text} version={o.version} position={o.position} acronyms={acronyms} />
               </Section>
             )}
             <Section id="op-text" title={t('opinions.text.title')}>

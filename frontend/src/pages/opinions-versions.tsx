@@ -4,14 +4,12 @@
 // browser from the text's changes (`opinion-updates`), the log's own record.
 import { useMemo, useState } from 'preact/hooks';
 import { useLiveView } from '../hooks';
+import { orgSlot } from '../presence';
 import type { LiveClient } from '../live';
 import { useI18n } from '../ui';
 import type { Actor, OpinionDetail } from './opinions-model';
 import { Section, formatDateTime, label, whoText } from './opinions-ui';
 import { type ChangeRow, type DiffPart, authorship, diffWords, textAt } from './opinions-versions-model';
-
-/** Colour slots for organisations (see .author--N in opinions.css); a legend names them. */
-const SLOTS = 8;
 
 export function VersionsSection({ live, opinion: o, acronyms }: { live: LiveClient; opinion: OpinionDetail; acronyms: ReadonlyMap<string, string> }) {
   const { lang, t } = useI18n();
@@ -126,12 +124,12 @@ function DiffText({ parts, keep }: { parts: DiffPart[]; keep?: '-' | '+' }) {
 function Authors({ rows, who }: { rows: readonly ChangeRow[]; who: (a: Actor | undefined) => string }) {
   const { lang, t } = useI18n();
   const { text, runs, rows: used } = useMemo(() => authorship(rows), [rows]);
-  // One colour slot per organisation, in the order they first wrote.
+  // Each organisation's colour, the same as its cursor's (orgSlot), in the order they first wrote.
   const slots = new Map<string, number>();
   const written = new Map<string, number>();
   for (const r of runs) {
     const org = used[r.by]?.actor?.organisation_id ?? '';
-    if (!slots.has(org)) slots.set(org, slots.size % SLOTS);
+    if (!slots.has(org)) slots.set(org, orgSlot(org));
     written.set(org, (written.get(org) ?? 0) + (r.to - r.from));
   }
   return (
