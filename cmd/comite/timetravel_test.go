@@ -42,12 +42,15 @@ func TestViewsAsOfAPastPoint(t *testing.T) {
 	if st != 200 || acronyms(live) != "AMF,CDC" {
 		t.Fatalf("live view: %d %s", st, body)
 	}
+	// The answer's position is the last event at or before the one asked (positions are
+	// not dense in every store: just before AMF's is some earlier event's).
 	for _, c := range []struct {
 		at   uint64
 		want string
 	}{{amf.Position, "AMF"}, {cdc.Position, "AMF,CDC"}, {amf.Position - 1, ""}, {amf.Position, "AMF"}} {
 		st, v, body := get("/api/v1/views/organisations?at=" + itoa(c.at))
-		if st != 200 || v.Position != c.at || acronyms(v) != c.want {
+		isEvent := c.at != amf.Position-1
+		if st != 200 || v.Position > c.at || isEvent && v.Position != c.at || acronyms(v) != c.want {
 			t.Fatalf("at %d: %d %s, want position %d and %q", c.at, st, body, c.at, c.want)
 		}
 	}
