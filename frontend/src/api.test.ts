@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProblemError, newIdempotencyKey, postCommand, problemMessage, readView, runQuery } from './api';
+import { ProblemError, getJSON, newIdempotencyKey, postCommand, problemMessage, readView, runQuery } from './api';
 
 function reply(status: number, body: unknown, type = 'application/json'): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': type } });
@@ -113,6 +113,14 @@ describe('readView', () => {
     expect(await readView('committee', { fetch: f })).toEqual({ position: 0, items: [] });
     const g = async () => reply(200, { position: 0, item: { id: '', name: '' } });
     expect(await readView('committee', { fetch: g })).toEqual({ position: 0, items: [] });
+  });
+});
+
+describe('getJSON', () => {
+  it('returns the body, or throws the problem', async () => {
+    const f = async (url: RequestInfo | URL) => (String(url).endsWith('/ok') ? reply(200, { items: [1] }) : reply(403, { code: 'forbidden', status: 403 }));
+    expect(await getJSON('/api/v1/audit/ok', { fetch: f })).toEqual({ items: [1] });
+    await expect(getJSON('/api/v1/audit/no', { fetch: f })).rejects.toMatchObject({ status: 403, problem: { code: 'forbidden' } });
   });
 });
 

@@ -164,6 +164,15 @@ export async function readView<T>(
   return { position: typeof body.position === 'number' ? body.position : 0, items };
 }
 
+/** Reads a JSON resource of the API (GET); a ProblemError carries the server's refusal. */
+export async function getJSON<T>(path: string, opts: { fetch?: Fetch; signal?: AbortSignal } = {}): Promise<T> {
+  const f = opts.fetch ?? fetch;
+  const res = await f(path, { headers: { Accept: 'application/json' }, signal: opts.signal });
+  if (res.status === 401) reportUnauthenticated();
+  if (!res.ok) throw await problemOf(res);
+  return (await res.json()) as T;
+}
+
 /**
  * One row of a view as it was at a past position of the log ("name:id"), or undefined if
  * it did not exist then (or the reader may not see it).

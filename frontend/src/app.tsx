@@ -8,7 +8,7 @@ import { type Lang, type MessageKey, loadLang, saveLang, translate } from './i18
 import type { LiveClient, ViewState } from './live';
 import { roleLabel } from './model';
 import { type Theme, loadTheme, saveTheme, systemPrefersDark } from './theme';
-import { PAGES, href, useRoute, type Page } from './router';
+import { PAGES, PAGE_ROLES, href, useRoute, type Page } from './router';
 import { ConsultationsPage } from './pages/consultations';
 import { DashboardPage } from './pages/dashboard';
 import { GroupsPage } from './pages/groups';
@@ -16,6 +16,7 @@ import { OpinionsPage } from './pages/opinions';
 import type { PageProps } from './pages/page';
 import { SheetsPage } from './pages/sheets';
 import { TimelinePage } from './pages/timeline';
+import { AuditPage } from './pages/audit';
 import { NotificationCenter } from './notifications-ui';
 import { type Session, type SessionState, type User } from './session';
 import { ConnectionStatus, I18nContext, LanguageSwitch, SiteFooter, SiteHeader, localStore, useI18n, type I18n } from './ui';
@@ -123,6 +124,7 @@ const PAGE_COMPONENTS: Record<Exclude<Page, 'organisations'>, (p: PageProps) => 
   consultations: ConsultationsPage,
   sheets: SheetsPage,
   timeline: TimelinePage,
+  audit: AuditPage,
 };
 
 /** The workspace of a signed-in user, fed by a started LiveClient: navigation and the page of the route. */
@@ -191,7 +193,7 @@ function Workspace({
       <nav class="workspace-nav" aria-label={t('nav.label')} data-testid="workspace-nav">
         <div class="container">
           <ul>
-            {PAGES.map((p) => (
+            {PAGES.filter((p) => !PAGE_ROLES[p] || PAGE_ROLES[p]!.includes(user.role)).map((p) => (
               <li key={p}>
                 <a href={href(p)} aria-current={route.page === p ? 'page' : undefined} data-nav={p}>
                   {t(`nav.${p}` as MessageKey)}

@@ -3,7 +3,10 @@
 import { useEffect, useState } from 'preact/hooks';
 
 /** The pages of the workspace, in the order of the navigation. */
-export const PAGES = ['dashboard', 'groups', 'opinions', 'consultations', 'sheets', 'timeline', 'organisations'] as const;
+export const PAGES = ['dashboard', 'groups', 'opinions', 'consultations', 'sheets', 'timeline', 'organisations', 'audit'] as const;
+
+/** Pages only some roles see in the navigation (the server decides anyway). */
+export const PAGE_ROLES: Partial<Record<Page, readonly string[]>> = { audit: ['auditor'] };
 
 /** A page of the workspace. */
 export type Page = (typeof PAGES)[number];

@@ -15,9 +15,11 @@ import frSheets from './sheets.fr.json';
 import enSheets from './sheets.en.json';
 import frTimeline from './timeline.fr.json';
 import enTimeline from './timeline.en.json';
+import frAudit from './audit.fr.json';
+import enAudit from './audit.en.json';
 
-const fr = { ...frCore, ...frDashboard, ...frGroups, ...frOpinions, ...frConsultations, ...frSheets, ...frTimeline };
-const en = { ...enCore, ...enDashboard, ...enGroups, ...enOpinions, ...enConsultations, ...enSheets, ...enTimeline };
+const fr = { ...frCore, ...frDashboard, ...frGroups, ...frOpinions, ...frConsultations, ...frSheets, ...frTimeline, ...frAudit };
+const en = { ...enCore, ...enDashboard, ...enGroups, ...enOpinions, ...enConsultations, ...enSheets, ...enTimeline, ...enAudit };
 
 /** A language the interface speaks. */
 export type Lang = 'fr' | 'en';
