@@ -20,7 +20,7 @@ import (
 
 func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	sub := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
-		"export": runAuditExport, "verify": runAuditVerify, "seal": runAuditSeal,
+		"export": runAuditExport, "verify": runAuditVerify, "seal": runAuditSeal, "prove": runAuditProve,
 	}
 	if len(args) > 0 {
 		if run, ok := sub[args[0]]; ok {
@@ -31,12 +31,14 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 		w = stdout
 	}
-	fmt.Fprint(w, `Usage: comite audit <export|verify|seal> [flags]
+	fmt.Fprint(w, `Usage: comite audit <export|verify|seal|prove> [flags]
 
   export   write a self-contained bundle of the log (events, checkpoints, manifest)
   verify   check a bundle with nothing but its files; exit status 1 names the first
            event altered, removed, inserted or reordered
   seal     seal a checkpoint (Merkle root over the whole log) into the log now
+  prove    print the Merkle proof that an event is in the log, or that the log up to a
+           checkpoint was not rewritten since (from a bundle of the whole log)
 
 Run "comite audit <command> --help" for its flags. See docs/AUDIT.md.
 `)

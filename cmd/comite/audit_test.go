@@ -14,6 +14,7 @@ import (
 
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/events/audit"
+	"github.com/comite-partenaires/comite/events/merkle"
 	"github.com/comite-partenaires/comite/services/accounts"
 	"github.com/comite-partenaires/comite/services/consultations"
 	"github.com/comite-partenaires/comite/services/gateway"
@@ -53,7 +54,6 @@ func TestAuditCommandLine(t *testing.T) {
 		t.Fatalf("verify: %d %s %s", code, out, errOut)
 	}
 
-	// One byte of one payload changed: exit 1, naming the event and its position.
 	raw, err := os.ReadFile(filepath.Join(bundle, audit.EventsFile))
 	if err != nil {
 		t.Fatal(err)
@@ -63,6 +63,24 @@ func TestAuditCommandLine(t *testing.T) {
 	if err := json.Unmarshal(lines[20], &e); err != nil {
 		t.Fatal(err)
 	}
+	// Proofs from the bundle, checked against the manifest's root by the merkle package.
+	code, out, errOut = runCLI(t, "audit", "prove", bundle, "--event", e.ID.String())
+	var inc audit.InclusionProof
+	if code != 0 || json.Unmarshal([]byte(out), &inc) != nil || inc.Index != 20 ||
+		merkle.VerifyInclusion(inc.Index, m.TreeSize, inc.Leaf, inc.Proof, m.Root) != nil {
+		t.Fatalf("prove --event: %d %s %s", code, out, errOut)
+	}
+	code, out, errOut = runCLI(t, "audit", "prove", bundle, "--consistency", "10:0")
+	var cons audit.ConsistencyProof
+	if code != 0 || json.Unmarshal([]byte(out), &cons) != nil || cons.NewSize != m.TreeSize ||
+		merkle.VerifyConsistency(10, m.TreeSize, cons.Proof, cons.OldRoot, m.Root) != nil {
+		t.Fatalf("prove --consistency: %d %s %s", code, out, errOut)
+	}
+	if code, _, _ := runCLI(t, "audit", "prove", bundle, "--consistency", "x"); code != 2 {
+		t.Fatalf("prove with a bad --consistency: %d", code)
+	}
+
+	// One byte of one payload changed: exit 1, naming the event and its position.
 	i := bytes.Index(lines[20], []byte(`"data":{"`)) + len(`"data":{"`)
 	lines[20][i] ^= 1
 	if err := os.WriteFile(filepath.Join(bundle, audit.EventsFile), bytes.Join(lines, []byte("\n")), 0o640); err != nil {
