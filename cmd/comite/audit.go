@@ -173,23 +173,9 @@ func runAuditVerify(_ context.Context, args []string, stdout, stderr io.Writer) 
 	fs.Var(&roots, "root", "a published tree head HEX@SIZE (Merkle root over the first SIZE events) the bundle must match; repeatable")
 	workers := fs.Int("workers", 0, "goroutines decoding and hashing (0: one per CPU)")
 	quiet := fs.Bool("q", false, "no progress bar")
-	// The bundle may come first or last.
-	var dir string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		dir, args = args[0], args[1:]
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
-	}
-	if dir == "" && fs.NArg() == 1 {
-		dir = fs.Arg(0)
-	} else if fs.NArg() > 0 || dir == "" {
-		fmt.Fprintln(stderr, "give one bundle directory")
-		fs.Usage()
-		return errUsage
+	dir, err := parseWithBundle(fs, args, stderr)
+	if err != nil {
+		return err
 	}
 	opts := audit.VerifyOptions{Roots: roots, Workers: *workers}
 	var bar *progressBar
@@ -273,4 +259,27 @@ func (r *rootFlags) Set(s string) error {
 	}
 	*r = append(*r, v)
 	return nil
+}
+
+// parseWithBundle parses a command's flags around its one bundle directory, which may
+// come first or last; it explains a missing or extra argument (errUsage).
+func parseWithBundle(fs *flag.FlagSet, args []string, stderr io.Writer) (string, error) {
+	var dir string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		dir, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return "", err
+		}
+		return "", errUsage
+	}
+	if dir == "" && fs.NArg() == 1 {
+		dir = fs.Arg(0)
+	} else if fs.NArg() > 0 || dir == "" {
+		fmt.Fprintln(stderr, "give one bundle directory")
+		fs.Usage()
+		return "", errUsage
+	}
+	return dir, nil
 }

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -24,21 +22,12 @@ func runAuditProve(_ context.Context, args []string, stdout, stderr io.Writer) e
 	event := fs.String("event", "", "ID of the event to prove included")
 	size := fs.Uint64("size", 0, "with --event: the tree size to prove against (0: the bundle's)")
 	consistency := fs.String("consistency", "", "OLD:NEW tree sizes to prove consistent (NEW 0: the bundle's)")
-	var dir string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		dir, args = args[0], args[1:]
+	dir, err := parseWithBundle(fs, args, stderr)
+	if err != nil {
+		return err
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
-	}
-	if dir == "" && fs.NArg() == 1 {
-		dir = fs.Arg(0)
-	}
-	if dir == "" || (*event == "") == (*consistency == "") {
-		fmt.Fprintln(stderr, "give one bundle directory and either --event or --consistency")
+	if (*event == "") == (*consistency == "") {
+		fmt.Fprintln(stderr, "give either --event or --consistency")
 		fs.Usage()
 		return errUsage
 	}

@@ -48,26 +48,28 @@ export function VersionsSection({ live, opinion: o, acronyms }: { live: LiveClie
 
       <h3>{t('opinions.versions.compare')}</h3>
       <div class="op-compare__controls">
-        <div class="field">
-          <label for="op-compare-a">{t('opinions.versions.from')}</label>
-          <select id="op-compare-a" value={String(from)} onChange={(e) => setA(Number((e.currentTarget as HTMLSelectElement).value))} data-testid="compare-from">
-            {options.map((v) => (
-              <option key={v} value={v}>
-                {versionLabel(v)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="op-compare-b">{t('opinions.versions.to')}</label>
-          <select id="op-compare-b" value={String(to)} onChange={(e) => setB(Number((e.currentTarget as HTMLSelectElement).value))} data-testid="compare-to">
-            {options.map((v) => (
-              <option key={v} value={v}>
-                {versionLabel(v)}
-              </option>
-            ))}
-          </select>
-        </div>
+        {(
+          [
+            ['from', from, setA],
+            ['to', to, setB],
+          ] as const
+        ).map(([which, value, set]) => (
+          <div class="field" key={which}>
+            <label for={`op-compare-${which}`}>{t(`opinions.versions.${which}`)}</label>
+            <select
+              id={`op-compare-${which}`}
+              value={String(value)}
+              onChange={(e) => set(Number((e.currentTarget as HTMLSelectElement).value))}
+              data-testid={`compare-${which}`}
+            >
+              {options.map((v) => (
+                <option key={v} value={v}>
+                  {versionLabel(v)}
+                </option>
+              ))}
+            </select>
+          </div>
+        ))}
         <div class="op-check">
           <input id="op-compare-side" type="checkbox" checked={sideBySide} onChange={(e) => setSideBySide((e.currentTarget as HTMLInputElement).checked)} />
           <label for="op-compare-side">{t('opinions.versions.sideBySide')}</label>
