@@ -111,4 +111,3 @@ func storedEnvelopes(t *testing.T, dir string) [][]byte {
 	}
 	return out
 }
-

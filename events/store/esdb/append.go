@@ -44,10 +44,10 @@ func (s *Store) Append(ctx context.Context, stream string, expected store.Revisi
 		}
 		next := nextRevision(tail)
 		if !expected.Matches(next) {
-			return s.conflict(ctx, stream, expected, evs, next)
+			return store.Conflict(ctx, s.Read, stream, expected, evs, next)
 		}
 		if !strict && tail != nil && tail.ID == evs[len(evs)-1].ID {
-			if res, ok, err := s.already(ctx, stream, expected, evs, next); err != nil || ok {
+			if res, ok, err := store.FindAppended(ctx, s.Read, stream, expected, evs, next); err != nil || ok {
 				return res, err
 			}
 		}
@@ -63,8 +63,8 @@ func (s *Store) Append(ctx context.Context, stream string, expected store.Revisi
 		// Exact and NoStream: the next round reports the conflict (or recognises a
 		// concurrent identical append). Any and StreamExists: it appends after the new
 		// tail.
-		if err := backoff(ctx, attempt, time.Millisecond, 20*time.Millisecond); err != nil {
-			return store.AppendResult{}, err
+		if err := store.Backoff(ctx, attempt, time.Millisecond, 20*time.Millisecond); err != nil {
+			return store.AppendResult{}, fmt.Errorf("esdb store: %w", err)
 		}
 	}
 }
@@ -139,65 +139,6 @@ func notFound(err error) bool {
 	return errors.As(err, &ce) && ce.Code() == client.ErrorCodeResourceNotFound
 }
 
-// conflict answers an append whose expectation does not hold: the original result if
-// these very events were appended before with that expectation, else a
-// WrongRevisionError.
-func (s *Store) conflict(ctx context.Context, stream string, expected store.Revision, evs []events.Event, next uint64) (store.AppendResult, error) {
-	if res, ok, err := s.already(ctx, stream, expected, evs, next); err != nil || ok {
-		return res, err
-	}
-	return store.AppendResult{}, &store.WrongRevisionError{Stream: stream, Expected: expected, Next: next}
-}
-
-// already looks for evs in the stream at the revisions an append expecting expected
-// would have given them, and returns the original result when it finds exactly these
-// event IDs there.
-func (s *Store) already(ctx context.Context, stream string, expected store.Revision, evs []events.Event, next uint64) (store.AppendResult, bool, error) {
-	k := uint64(len(evs))
-	var start uint64
-	switch n, exact := expected.Exact(); {
-	case exact:
-		start = n + 1
-	case expected == store.NoStream:
-		start = 0
-	case next >= k:
-		start = next - k
-	default:
-		return store.AppendResult{}, false, nil
-	}
-	if start+k > next {
-		return store.AppendResult{}, false, nil
-	}
-	stored, err := s.readIDs(ctx, stream, start, evs)
-	if err != nil || stored == nil {
-		return store.AppendResult{}, false, err
-	}
-	return result(stored), true, nil
-}
-
-// readIDs reads len(evs) events of stream from revision start; nil when their IDs are
-// not evs's.
-func (s *Store) readIDs(ctx context.Context, stream string, start uint64, evs []events.Event) ([]events.Event, error) {
-	stored := make([]events.Event, 0, len(evs))
-	for e, err := range s.Read(ctx, stream, start) {
-		if err != nil {
-			return nil, err
-		}
-		if e.ID != evs[len(stored)].ID {
-			return nil, nil
-		}
-		if stored = append(stored, e); len(stored) == len(evs) {
-			return stored, nil
-		}
-	}
-	return nil, nil
-}
-
-func result(evs []events.Event) store.AppendResult {
-	last := evs[len(evs)-1]
-	return store.AppendResult{Events: evs, LastRevision: last.Revision, Position: last.Position}
-}
-
 // write chains evs after tail and appends them in one call expecting tail's revision
 // exactly (NoStream without a tail). It returns errConflict when the stream moved since
 // tail was read. The result is read back: it carries each event's position.
@@ -228,7 +169,7 @@ func (s *Store) write(ctx context.Context, stream string, evs []events.Event, ta
 		}
 		return store.AppendResult{}, s.mapErr(ctx, "append to "+stream, err)
 	}
-	stored, err := s.readIDs(ctx, stream, next, evs)
+	stored, err := store.StoredAt(ctx, s.Read, stream, next, evs)
 	if err != nil {
 		return store.AppendResult{}, err
 	}
@@ -240,5 +181,5 @@ func (s *Store) write(ctx context.Context, stream string, evs []events.Event, ta
 			return store.AppendResult{}, fmt.Errorf("esdb store: append to %s: %w: the server reports no position for stream reads", stream, store.ErrUnavailable)
 		}
 	}
-	return result(stored), nil
+	return store.ResultOf(stored), nil
 }

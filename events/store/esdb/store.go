@@ -47,9 +47,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
-	"math/rand/v2"
 	"sync"
-	"time"
 
 	client "github.com/EventStore/EventStore-Client-Go/v4/esdb"
 
@@ -200,19 +198,5 @@ func (s *Store) lock(ctx context.Context, stream string) (unlock func(), err err
 		return func() { <-l }, nil
 	case <-ctx.Done():
 		return nil, fmt.Errorf("esdb store: %w", ctx.Err())
-	}
-}
-
-// backoff waits attempt × unit (at most ceiling), less up to half of it at random so
-// that contending callers spread out, or until ctx ends.
-func backoff(ctx context.Context, attempt int, unit, ceiling time.Duration) error {
-	d := min(time.Duration(attempt)*unit, ceiling)
-	t := time.NewTimer(d - rand.N(d/2+1))
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("esdb store: %w", ctx.Err())
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	client "github.com/EventStore/EventStore-Client-Go/v4/esdb"
@@ -12,16 +11,6 @@ import (
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/events/store"
 )
-
-// subscription is a live feed of the log backed by a catch-up subscription to $all.
-type subscription struct {
-	ch     chan events.Event
-	cancel context.CancelFunc
-	done   chan struct{}
-
-	mu  sync.Mutex
-	err error
-}
 
 // Subscribe delivers every Comité event after position after: a catch-up subscription
 // to $all (the server sends the backlog, then live events, in one sequence; its starting
@@ -49,15 +38,12 @@ func (s *Store) Subscribe(ctx context.Context, after store.Position) (store.Subs
 	s.subs.Add(1) // under mu, so never after Close has started waiting
 	s.mu.Unlock()
 	stopOnClose := context.AfterFunc(s.life, cancel)
-	sub := &subscription{ch: make(chan events.Event, s.cfg.SubscribeBuffer), cancel: cancel, done: make(chan struct{})}
-	go func() {
-		defer s.subs.Done()
-		defer close(sub.done)
-		defer close(sub.ch)
-		defer stopOnClose()
-		sub.setErr(s.follow(subCtx, first, after, sub.ch))
-	}()
-	return sub, nil
+	feed := store.NewFeed(s.cfg.SubscribeBuffer, cancel)
+	feed.Run(func(ch chan<- events.Event) error { return s.follow(subCtx, first, after, ch) }, func() {
+		stopOnClose()
+		s.subs.Done()
+	})
+	return feed, nil
 }
 
 // subscribeAfter opens a $all subscription strictly after position after.
@@ -87,7 +73,7 @@ func (s *Store) follow(ctx context.Context, sub *client.Subscription, after stor
 				return err
 			}
 			failures++
-			if backoff(ctx, failures, 50*time.Millisecond, 2*time.Second) != nil {
+			if store.Backoff(ctx, failures, 50*time.Millisecond, 2*time.Second) != nil {
 				return nil
 			}
 			if sub, err = s.subscribeAfter(ctx, last); err == nil {
@@ -127,28 +113,4 @@ func (s *Store) deliver(ctx context.Context, sub *client.Subscription, last *sto
 			return delivered, nil
 		}
 	}
-}
-
-func (sub *subscription) setErr(err error) {
-	sub.mu.Lock()
-	sub.err = err
-	sub.mu.Unlock()
-}
-
-// Events delivers the events in global order; it is closed when the subscription ends.
-func (sub *subscription) Events() <-chan events.Event { return sub.ch }
-
-// Err returns why the subscription ended: nil after Close, context cancellation or the
-// store's Close.
-func (sub *subscription) Err() error {
-	sub.mu.Lock()
-	defer sub.mu.Unlock()
-	return sub.err
-}
-
-// Close ends the subscription and waits for its goroutine; it is idempotent.
-func (sub *subscription) Close() error {
-	sub.cancel()
-	<-sub.done
-	return nil
 }

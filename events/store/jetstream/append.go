@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"strconv"
 	"time"
 
@@ -58,10 +57,10 @@ func (s *Store) Append(ctx context.Context, stream string, expected store.Revisi
 		}
 		next := nextRevision(tail)
 		if !expected.Matches(next) {
-			return s.conflict(ctx, stream, expected, evs, next)
+			return store.Conflict(ctx, s.Read, stream, expected, evs, next)
 		}
 		if !strict && tail != nil && tail.ID == evs[len(evs)-1].ID {
-			if res, ok, err := s.already(ctx, stream, expected, evs, next); err != nil || ok {
+			if res, ok, err := store.FindAppended(ctx, s.Read, stream, expected, evs, next); err != nil || ok {
 				return res, err
 			}
 		}
@@ -74,7 +73,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected store.Revisi
 			if err != nil {
 				return store.AppendResult{}, err
 			}
-			if res, ok, err := s.already(ctx, stream, expected, evs, nextRevision(tail)); err != nil || ok {
+			if res, ok, err := store.FindAppended(ctx, s.Read, stream, expected, evs, nextRevision(tail)); err != nil || ok {
 				return res, err
 			}
 			return store.AppendResult{}, fmt.Errorf("jetstream store: %w: %s: some event IDs are already stored elsewhere in the log", store.ErrInvalidEvent, stream)
@@ -86,8 +85,8 @@ func (s *Store) Append(ctx context.Context, stream string, expected store.Revisi
 		// Exact and NoStream: the next round reports the conflict (or recognises a
 		// concurrent identical append). Any and StreamExists: the next round appends
 		// after the new tail.
-		if err := backoff(ctx, attempt, 200*time.Microsecond, 5*time.Millisecond); err != nil {
-			return store.AppendResult{}, err
+		if err := store.Backoff(ctx, attempt, 200*time.Microsecond, 5*time.Millisecond); err != nil {
+			return store.AppendResult{}, fmt.Errorf("jetstream store: %w", err)
 		}
 	}
 }
@@ -131,72 +130,6 @@ func nextRevision(tail *events.Event) uint64 {
 	return tail.Revision + 1
 }
 
-// conflict answers an append whose expectation does not hold: the original result if
-// these very events were appended before with that expectation, else a
-// WrongRevisionError.
-func (s *Store) conflict(ctx context.Context, stream string, expected store.Revision, evs []events.Event, next uint64) (store.AppendResult, error) {
-	if res, ok, err := s.already(ctx, stream, expected, evs, next); err != nil || ok {
-		return res, err
-	}
-	return store.AppendResult{}, &store.WrongRevisionError{Stream: stream, Expected: expected, Next: next}
-}
-
-// already looks for evs in the stream at the revisions an append expecting expected
-// would have given them, and returns the original result when it finds exactly these
-// event IDs there.
-func (s *Store) already(ctx context.Context, stream string, expected store.Revision, evs []events.Event, next uint64) (store.AppendResult, bool, error) {
-	k := uint64(len(evs))
-	var start uint64
-	switch n, exact := expected.Exact(); {
-	case exact:
-		start = n + 1
-	case expected == store.NoStream:
-		start = 0
-	case next >= k:
-		start = next - k
-	default:
-		return store.AppendResult{}, false, nil
-	}
-	if start+k > next {
-		return store.AppendResult{}, false, nil
-	}
-	stored := make([]events.Event, 0, k)
-	for e, err := range s.Read(ctx, stream, start) {
-		if err != nil {
-			return store.AppendResult{}, false, err
-		}
-		if e.ID != evs[len(stored)].ID {
-			return store.AppendResult{}, false, nil
-		}
-		if stored = append(stored, e); uint64(len(stored)) == k {
-			break
-		}
-	}
-	if uint64(len(stored)) != k {
-		return store.AppendResult{}, false, nil
-	}
-	return result(stored), true, nil
-}
-
-func result(evs []events.Event) store.AppendResult {
-	last := evs[len(evs)-1]
-	return store.AppendResult{Events: evs, LastRevision: last.Revision, Position: last.Position}
-}
-
-// backoff waits attempt × unit (at most ceiling), less up to half of it at random so
-// that contending callers spread out, or until ctx ends.
-func backoff(ctx context.Context, attempt int, unit, ceiling time.Duration) error {
-	d := min(time.Duration(attempt)*unit, ceiling)
-	t := time.NewTimer(d - rand.N(d/2+1))
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("jetstream store: %w", ctx.Err())
-	}
-}
-
 // publish chains evs after tail and stores them (s.commit: alone, or in a batch with
 // concurrent appends; see group.go). It returns errConflict when the stream moved since tail was read (or a batch was
 // dropped before its commit) and errDuplicate when some event IDs are already stored.
@@ -227,7 +160,7 @@ func (s *Store) publish(ctx context.Context, stream, subject string, evs []event
 	for i := range out {
 		out[i].Position = first + uint64(i)
 	}
-	return result(out), nil
+	return store.ResultOf(out), nil
 }
 
 // pubAckResponse is JetStream's reply to a publish.

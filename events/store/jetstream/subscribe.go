@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	natsjs "github.com/nats-io/nats.go/jetstream"
@@ -12,16 +11,6 @@ import (
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/events/store"
 )
-
-// subscription is a live feed of the log backed by an ordered consumer.
-type subscription struct {
-	ch     chan events.Event
-	cancel context.CancelFunc
-	done   chan struct{}
-
-	mu  sync.Mutex
-	err error
-}
 
 // Subscribe delivers every event after position after: an ordered consumer (ephemeral,
 // no acks, flow-controlled) over all event subjects, starting at sequence after+1.
@@ -50,15 +39,12 @@ func (s *Store) Subscribe(ctx context.Context, after store.Position) (store.Subs
 	s.mu.Unlock()
 	subCtx, cancel := context.WithCancel(ctx)
 	stopOnClose := context.AfterFunc(s.life, cancel)
-	sub := &subscription{ch: make(chan events.Event, s.cfg.SubscribeBuffer), cancel: cancel, done: make(chan struct{})}
-	go func() {
-		defer s.subs.Done()
-		defer close(sub.done)
-		defer close(sub.ch)
-		defer stopOnClose()
-		sub.setErr(s.follow(subCtx, it, after, sub.ch))
-	}()
-	return sub, nil
+	feed := store.NewFeed(s.cfg.SubscribeBuffer, cancel)
+	feed.Run(func(ch chan<- events.Event) error { return s.follow(subCtx, it, after, ch) }, func() {
+		stopOnClose()
+		s.subs.Done()
+	})
+	return feed, nil
 }
 
 // consume starts an ordered consumer after position after. It tries each consumer
@@ -102,7 +88,7 @@ func (s *Store) follow(ctx context.Context, it natsjs.MessagesContext, after uin
 				return err
 			}
 			failures++
-			if err := backoff(ctx, failures, 50*time.Millisecond, 2*time.Second); err != nil {
+			if err := store.Backoff(ctx, failures, 50*time.Millisecond, 2*time.Second); err != nil {
 				return nil
 			}
 			if it, err = s.consume(ctx, last); err == nil {
@@ -143,28 +129,4 @@ func (s *Store) deliver(ctx context.Context, it natsjs.MessagesContext, last *ui
 			return delivered, nil
 		}
 	}
-}
-
-func (sub *subscription) setErr(err error) {
-	sub.mu.Lock()
-	sub.err = err
-	sub.mu.Unlock()
-}
-
-// Events delivers the events in global order; it is closed when the subscription ends.
-func (sub *subscription) Events() <-chan events.Event { return sub.ch }
-
-// Err returns why the subscription ended: nil after Close, context cancellation or the
-// store's Close.
-func (sub *subscription) Err() error {
-	sub.mu.Lock()
-	defer sub.mu.Unlock()
-	return sub.err
-}
-
-// Close ends the subscription and waits for its goroutine; it is idempotent.
-func (sub *subscription) Close() error {
-	sub.cancel()
-	<-sub.done
-	return nil
 }
