@@ -2,10 +2,13 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/comite-partenaires/comite/events"
 )
@@ -139,4 +142,60 @@ func (f *Feed) Close() error {
 	f.cancel()
 	<-f.done
 	return nil
+}
+
+// CheckAppend rejects what can never be appended, before anything is sent: an invalid
+// stream name, no events or more than max, an event without ID or type, twice the same
+// ID, an event naming another stream, a payload that is not canonical JSON, or (extra,
+// when not nil) what the adapter itself cannot store. The error wraps ErrInvalidEvent.
+func CheckAppend(stream string, evs []events.Event, max int, extra func(events.Event) string) error {
+	invalid := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrInvalidEvent, fmt.Sprintf(format, args...))
+	}
+	if err := events.ValidStream(stream); err != nil {
+		return invalid("%v", err)
+	}
+	if len(evs) == 0 || len(evs) > max {
+		return invalid("%d events, want 1 to %d", len(evs), max)
+	}
+	seen := make(map[uuid.UUID]bool, len(evs))
+	for i, e := range evs {
+		switch {
+		case e.ID == uuid.Nil:
+			return invalid("event %d has no ID", i)
+		case e.Type == "":
+			return invalid("event %s has no type", e.ID)
+		case seen[e.ID]:
+			return invalid("event %s appears twice", e.ID)
+		case e.Stream != "" && e.Stream != stream:
+			return invalid("event %s belongs to %s, not %s", e.ID, e.Stream, stream)
+		}
+		if extra != nil {
+			if why := extra(e); why != "" {
+				return invalid("event %s %s", e.ID, why)
+			}
+		}
+		seen[e.ID] = true
+		if _, err := events.CanonicalJSON(e.Data); err != nil {
+			return invalid("payload of %s: %v", e.ID, err)
+		}
+	}
+	return nil
+}
+
+// NextRevision is the revision the next event of a stream gets, given its last event
+// (nil: the stream has none).
+func NextRevision(tail *events.Event) uint64 {
+	if tail == nil {
+		return 0
+	}
+	return tail.Revision + 1
+}
+
+// RequestContext bounds one request by timeout unless ctx has a deadline already.
+func RequestContext(ctx context.Context, timeout time.Duration) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, timeout)
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	client "github.com/EventStore/EventStore-Client-Go/v4/esdb"
-	"github.com/google/uuid"
 
 	"github.com/comite-partenaires/comite/events"
 	"github.com/comite-partenaires/comite/events/store"
@@ -27,7 +26,12 @@ func (s *Store) Append(ctx context.Context, stream string, expected store.Revisi
 	if err := s.check(ctx); err != nil {
 		return store.AppendResult{}, err
 	}
-	if err := validate(stream, evs); err != nil {
+	if err := store.CheckAppend(stream, evs, MaxEventsPerAppend, func(e events.Event) string {
+		if isSystem("", e.Type) {
+			return "has a system type " + e.Type
+		}
+		return ""
+	}); err != nil {
 		return store.AppendResult{}, err
 	}
 	unlock, err := s.lock(ctx, stream)
@@ -42,7 +46,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected store.Revisi
 		if err != nil {
 			return store.AppendResult{}, err
 		}
-		next := nextRevision(tail)
+		next := store.NextRevision(tail)
 		if !expected.Matches(next) {
 			return store.Conflict(ctx, s.Read, stream, expected, evs, next)
 		}
@@ -67,47 +71,6 @@ func (s *Store) Append(ctx context.Context, stream string, expected store.Revisi
 			return store.AppendResult{}, fmt.Errorf("esdb store: %w", err)
 		}
 	}
-}
-
-// validate rejects what can never be appended, before anything is sent.
-func validate(stream string, evs []events.Event) error {
-	invalid := func(format string, args ...any) error {
-		return fmt.Errorf("esdb store: %w: %s", store.ErrInvalidEvent, fmt.Sprintf(format, args...))
-	}
-	if err := events.ValidStream(stream); err != nil {
-		return invalid("%v", err)
-	}
-	if len(evs) == 0 || len(evs) > MaxEventsPerAppend {
-		return invalid("%d events, want 1 to %d", len(evs), MaxEventsPerAppend)
-	}
-	seen := make(map[uuid.UUID]bool, len(evs))
-	for i, e := range evs {
-		switch {
-		case e.ID == uuid.Nil:
-			return invalid("event %d has no ID", i)
-		case e.Type == "":
-			return invalid("event %s has no type", e.ID)
-		case isSystem("", e.Type):
-			return invalid("event %s has a system type %q", e.ID, e.Type)
-		case seen[e.ID]:
-			return invalid("event %s appears twice", e.ID)
-		case e.Stream != "" && e.Stream != stream:
-			return invalid("event %s belongs to %s, not %s", e.ID, e.Stream, stream)
-		}
-		seen[e.ID] = true
-		if _, err := events.CanonicalJSON(e.Data); err != nil {
-			return invalid("payload of %s: %v", e.ID, err)
-		}
-	}
-	return nil
-}
-
-// nextRevision is the revision the next event of a stream gets, given its last event.
-func nextRevision(tail *events.Event) uint64 {
-	if tail == nil {
-		return 0
-	}
-	return tail.Revision + 1
 }
 
 // last returns the stream's last event, nil when it has none.
@@ -143,7 +106,7 @@ func notFound(err error) bool {
 // exactly (NoStream without a tail). It returns errConflict when the stream moved since
 // tail was read. The result is read back: it carries each event's position.
 func (s *Store) write(ctx context.Context, stream string, evs []events.Event, tail *events.Event) (store.AppendResult, error) {
-	next, prev := nextRevision(tail), ""
+	next, prev := store.NextRevision(tail), ""
 	var expect client.ExpectedRevision = client.NoStream{}
 	if tail != nil {
 		prev, expect = tail.Hash, client.Revision(tail.Revision)

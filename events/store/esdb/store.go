@@ -156,10 +156,7 @@ func (s *Store) check(ctx context.Context) error {
 
 // requestContext bounds one call by Config.RequestTimeout unless ctx has a deadline.
 func (s *Store) requestContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	if _, ok := ctx.Deadline(); ok {
-		return ctx, func() {}
-	}
-	return context.WithTimeout(ctx, s.cfg.RequestTimeout)
+	return store.RequestContext(ctx, s.cfg.RequestTimeout)
 }
 
 // mapErr turns a client error into the store's vocabulary: the caller's own context

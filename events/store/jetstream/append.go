@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
 	natsjs "github.com/nats-io/nats.go/jetstream"
 
@@ -39,7 +38,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected store.Revisi
 	if err := s.check(ctx); err != nil {
 		return store.AppendResult{}, err
 	}
-	if err := s.validate(stream, evs); err != nil {
+	if err := store.CheckAppend(stream, evs, s.cfg.MaxEventsPerBatch, nil); err != nil {
 		return store.AppendResult{}, err
 	}
 	unlock, err := s.locks.lock(ctx, stream)
@@ -55,7 +54,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected store.Revisi
 		if err != nil {
 			return store.AppendResult{}, err
 		}
-		next := nextRevision(tail)
+		next := store.NextRevision(tail)
 		if !expected.Matches(next) {
 			return store.Conflict(ctx, s.Read, stream, expected, evs, next)
 		}
@@ -73,7 +72,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected store.Revisi
 			if err != nil {
 				return store.AppendResult{}, err
 			}
-			if res, ok, err := store.FindAppended(ctx, s.Read, stream, expected, evs, nextRevision(tail)); err != nil || ok {
+			if res, ok, err := store.FindAppended(ctx, s.Read, stream, expected, evs, store.NextRevision(tail)); err != nil || ok {
 				return res, err
 			}
 			return store.AppendResult{}, fmt.Errorf("jetstream store: %w: %s: some event IDs are already stored elsewhere in the log", store.ErrInvalidEvent, stream)
@@ -91,50 +90,11 @@ func (s *Store) Append(ctx context.Context, stream string, expected store.Revisi
 	}
 }
 
-// validate rejects what can never be appended, before anything is sent.
-func (s *Store) validate(stream string, evs []events.Event) error {
-	invalid := func(format string, args ...any) error {
-		return fmt.Errorf("jetstream store: %w: %s", store.ErrInvalidEvent, fmt.Sprintf(format, args...))
-	}
-	if err := events.ValidStream(stream); err != nil {
-		return invalid("%v", err)
-	}
-	if len(evs) == 0 || len(evs) > s.cfg.MaxEventsPerBatch {
-		return invalid("%d events, want 1 to %d", len(evs), s.cfg.MaxEventsPerBatch)
-	}
-	seen := make(map[uuid.UUID]bool, len(evs))
-	for i, e := range evs {
-		switch {
-		case e.ID == uuid.Nil:
-			return invalid("event %d has no ID", i)
-		case e.Type == "":
-			return invalid("event %s has no type", e.ID)
-		case seen[e.ID]:
-			return invalid("event %s appears twice", e.ID)
-		case e.Stream != "" && e.Stream != stream:
-			return invalid("event %s belongs to %s, not %s", e.ID, e.Stream, stream)
-		}
-		seen[e.ID] = true
-		if _, err := events.CanonicalJSON(e.Data); err != nil {
-			return invalid("payload of %s: %v", e.ID, err)
-		}
-	}
-	return nil
-}
-
-// nextRevision is the revision the next event of a stream gets, given its last event.
-func nextRevision(tail *events.Event) uint64 {
-	if tail == nil {
-		return 0
-	}
-	return tail.Revision + 1
-}
-
 // publish chains evs after tail and stores them (s.commit: alone, or in a batch with
 // concurrent appends; see group.go). It returns errConflict when the stream moved since tail was read (or a batch was
 // dropped before its commit) and errDuplicate when some event IDs are already stored.
 func (s *Store) publish(ctx context.Context, stream, subject string, evs []events.Event, tail *events.Event) (store.AppendResult, error) {
-	next, prev, lastSeq := nextRevision(tail), "", uint64(0)
+	next, prev, lastSeq := store.NextRevision(tail), "", uint64(0)
 	if tail != nil {
 		prev, lastSeq = tail.Hash, tail.Position
 	}
