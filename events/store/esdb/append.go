@@ -23,9 +23,11 @@ var errConflict = errors.New("stream moved since it was read")
 // Append appends evs to stream if it satisfies expected, atomically; see the package
 // documentation for how.
 func (s *Store) Append(ctx context.Context, stream string, expected store.Revision, evs ...events.Event) (store.AppendResult, error) {
-	if err := s.check(ctx); err != nil {
+	ctx, done, err := s.begin(ctx)
+	if err != nil {
 		return store.AppendResult{}, err
 	}
+	defer done()
 	if err := store.CheckAppend(stream, evs, MaxEventsPerAppend, func(e events.Event) string {
 		if isSystem("", e.Type) {
 			return "has a system type " + e.Type
@@ -77,12 +79,14 @@ func (s *Store) Append(ctx context.Context, stream string, expected store.Revisi
 func (s *Store) last(ctx context.Context, stream string) (*events.Event, error) {
 	rctx, cancel := s.requestContext(ctx)
 	defer cancel()
-	rs, err := s.client.ReadStream(rctx, s.cfg.StreamPrefix+stream, client.ReadStreamOptions{Direction: client.Backwards, From: client.End{}}, 1)
+	rs, err := guard(rctx, 0, &s.pending, func() (*client.ReadStream, error) {
+		return s.client.ReadStream(rctx, s.cfg.StreamPrefix+stream, client.ReadStreamOptions{Direction: client.Backwards, From: client.End{}}, 1)
+	})
 	if err != nil {
 		return nil, s.mapErr(ctx, "read "+stream, err)
 	}
 	defer rs.Close()
-	r, err := rs.Recv()
+	r, err := guard(rctx, 0, &s.pending, rs.Recv)
 	if errors.Is(err, io.EOF) || notFound(err) {
 		return nil, nil
 	}
@@ -125,7 +129,9 @@ func (s *Store) write(ctx context.Context, stream string, evs []events.Event, ta
 	}
 	rctx, cancel := s.requestContext(ctx)
 	defer cancel()
-	if _, err := s.client.AppendToStream(rctx, s.cfg.StreamPrefix+stream, client.AppendToStreamOptions{ExpectedRevision: expect}, data...); err != nil {
+	if _, err := guard(rctx, 0, &s.pending, func() (*client.WriteResult, error) {
+		return s.client.AppendToStream(rctx, s.cfg.StreamPrefix+stream, client.AppendToStreamOptions{ExpectedRevision: expect}, data...)
+	}); err != nil {
 		var ce *client.Error
 		if errors.As(err, &ce) && ce.Code() == client.ErrorCodeWrongExpectedVersion {
 			return store.AppendResult{}, fmt.Errorf("%w: %s", errConflict, err)

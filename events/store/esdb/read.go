@@ -22,24 +22,28 @@ const all = math.MaxInt64
 // Read yields the events of a stream from revision from: one forward stream read.
 func (s *Store) Read(ctx context.Context, stream string, from uint64) iter.Seq2[events.Event, error] {
 	return func(yield func(events.Event, error) bool) {
-		if err := s.check(ctx); err != nil {
+		ctx, done, err := s.begin(ctx)
+		if err != nil {
 			yield(events.Event{}, err)
 			return
 		}
+		defer done()
 		if err := events.ValidStream(stream); err != nil {
 			yield(events.Event{}, fmt.Errorf("esdb store: %w: %w", store.ErrInvalidEvent, err))
 			return
 		}
 		rctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		rs, err := s.client.ReadStream(rctx, s.cfg.StreamPrefix+stream, client.ReadStreamOptions{From: client.Revision(from)}, all)
+		rs, err := guard(rctx, s.cfg.RequestTimeout, &s.pending, func() (*client.ReadStream, error) {
+			return s.client.ReadStream(rctx, s.cfg.StreamPrefix+stream, client.ReadStreamOptions{From: client.Revision(from)}, all)
+		})
 		if err != nil {
 			yield(events.Event{}, s.mapErr(ctx, "read "+stream, err))
 			return
 		}
 		defer rs.Close()
 		for want := from; ; want++ {
-			r, err := rs.Recv()
+			r, err := guard(rctx, s.cfg.RequestTimeout, &s.pending, rs.Recv)
 			if errors.Is(err, io.EOF) || notFound(err) {
 				return
 			}
@@ -67,17 +71,21 @@ func (s *Store) Read(ctx context.Context, stream string, from uint64) iter.Seq2[
 // starts at the next event.
 func (s *Store) ReadAll(ctx context.Context, from store.Position) iter.Seq2[events.Event, error] {
 	return func(yield func(events.Event, error) bool) {
-		if err := s.check(ctx); err != nil {
+		ctx, done, err := s.begin(ctx)
+		if err != nil {
 			yield(events.Event{}, err)
 			return
 		}
+		defer done()
 		rctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		var start client.AllPosition = client.Start{}
 		if from > store.Start {
 			start = client.Position{Commit: from, Prepare: from}
 		}
-		rs, err := s.client.ReadAll(rctx, client.ReadAllOptions{From: start}, all)
+		rs, err := guard(rctx, s.cfg.RequestTimeout, &s.pending, func() (*client.ReadStream, error) {
+			return s.client.ReadAll(rctx, client.ReadAllOptions{From: start}, all)
+		})
 		if err != nil {
 			yield(events.Event{}, s.mapErr(ctx, "read $all", err))
 			return
@@ -85,7 +93,7 @@ func (s *Store) ReadAll(ctx context.Context, from store.Position) iter.Seq2[even
 		defer rs.Close()
 		var last store.Position
 		for {
-			r, err := rs.Recv()
+			r, err := guard(rctx, s.cfg.RequestTimeout, &s.pending, rs.Recv)
 			if errors.Is(err, io.EOF) {
 				return
 			}

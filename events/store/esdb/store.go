@@ -48,6 +48,8 @@ import (
 	"hash/maphash"
 	"io"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	client "github.com/EventStore/EventStore-Client-Go/v4/esdb"
 
@@ -62,9 +64,14 @@ type Store struct {
 	locks [64]chan struct{} // per-stream append locks, striped by a hash of the name
 	seed  maphash.Seed
 
-	life context.Context // canceled by Close: ends subscriptions
+	life context.Context // canceled by Close: ends subscriptions and calls in flight
 	kill context.CancelFunc
 	subs sync.WaitGroup
+	// ops counts the calls in flight (begin): Close waits for them before it closes the
+	// client. pending counts the client calls still running (see guard), abandoned ones
+	// included.
+	ops     sync.WaitGroup
+	pending atomic.Int64
 
 	mu     sync.Mutex
 	closed bool
@@ -107,7 +114,8 @@ func (s *Store) Close() error {
 	s.mu.Unlock()
 	s.kill()
 	s.subs.Wait()
-	if !already {
+	s.ops.Wait()
+	if !already && s.settled(time.Second) {
 		_ = s.client.Close()
 	}
 	return nil
@@ -116,18 +124,22 @@ func (s *Store) Close() error {
 // Head returns the position of the last Comité event (store.Start when there is none):
 // $all read backwards from its end, skipping EventStoreDB's own events.
 func (s *Store) Head(ctx context.Context) (store.Position, error) {
-	if err := s.check(ctx); err != nil {
+	ctx, done, err := s.begin(ctx)
+	if err != nil {
 		return 0, err
 	}
+	defer done()
 	rctx, cancel := s.requestContext(ctx)
 	defer cancel()
-	rs, err := s.client.ReadAll(rctx, client.ReadAllOptions{Direction: client.Backwards, From: client.End{}}, all)
+	rs, err := guard(rctx, 0, &s.pending, func() (*client.ReadStream, error) {
+		return s.client.ReadAll(rctx, client.ReadAllOptions{Direction: client.Backwards, From: client.End{}}, all)
+	})
 	if err != nil {
 		return 0, s.mapErr(ctx, "head", err)
 	}
 	defer rs.Close()
 	for {
-		r, err := rs.Recv()
+		r, err := guard(rctx, 0, &s.pending, rs.Recv)
 		if errors.Is(err, io.EOF) {
 			return store.Start, nil
 		}
@@ -138,6 +150,42 @@ func (s *Store) Head(ctx context.Context) (store.Position, error) {
 			return position(r.Event.Position), nil
 		}
 	}
+}
+
+// settled waits up to d for the client calls still running to end, and reports
+// whether they did. Calls stuck in a client whose connection gave up (see guard) never
+// end: closing that client would make them panic, so it is left to the garbage
+// collector with them.
+func (s *Store) settled(d time.Duration) bool {
+	for deadline := time.Now().Add(d); s.pending.Load() > 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+	return true
+}
+
+// begin starts a call: ErrClosed once the store is closing, ctx's error if it ended;
+// otherwise a context that Close cancels too, and the function that ends the call.
+func (s *Store) begin(ctx context.Context) (context.Context, func(), error) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil, nil, fmt.Errorf("esdb store: %w", store.ErrClosed)
+	}
+	s.ops.Add(1) // under mu, so never after Close has started waiting
+	s.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		s.ops.Done()
+		return nil, nil, fmt.Errorf("esdb store: %w", err)
+	}
+	octx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(s.life, cancel)
+	return octx, func() {
+		stop()
+		cancel()
+		s.ops.Done()
+	}, nil
 }
 
 // check reports whether the store can serve a call.
@@ -166,11 +214,12 @@ func (s *Store) mapErr(ctx context.Context, op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if ctx.Err() != nil {
-		return fmt.Errorf("esdb store: %s: %w", op, ctx.Err())
-	}
+	// A store closing cancels its calls in flight: that is ErrClosed, not the caller's.
 	if s.check(context.Background()) != nil {
 		return fmt.Errorf("esdb store: %s: %w", op, store.ErrClosed)
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("esdb store: %s: %w", op, ctx.Err())
 	}
 	msg := s.cfg.redact(err.Error())
 	var ce *client.Error

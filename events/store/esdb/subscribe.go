@@ -19,9 +19,13 @@ import (
 // with growing pauses; it ends with Close, when ctx is canceled, when the store is
 // closed, or on a stored event that is not a Comité event.
 func (s *Store) Subscribe(ctx context.Context, after store.Position) (store.Subscription, error) {
-	if err := s.check(ctx); err != nil {
+	// The first subscription counts as a call in flight; the feed's goroutine, as a
+	// subscription (subs).
+	_, done, err := s.begin(ctx)
+	if err != nil {
 		return nil, err
 	}
+	defer done()
 	subCtx, cancel := context.WithCancel(ctx)
 	first, err := s.subscribeAfter(subCtx, after)
 	if err != nil {
@@ -52,7 +56,9 @@ func (s *Store) subscribeAfter(ctx context.Context, after store.Position) (*clie
 	if after > store.Start {
 		from = client.Position{Commit: after, Prepare: after}
 	}
-	return s.client.SubscribeToAll(ctx, client.SubscribeToAllOptions{From: from})
+	return guard(ctx, s.cfg.RequestTimeout, &s.pending, func() (*client.Subscription, error) {
+		return s.client.SubscribeToAll(ctx, client.SubscribeToAllOptions{From: from})
+	})
 }
 
 // follow forwards events until ctx ends (nil) or the subscription cannot go on; when
@@ -88,8 +94,8 @@ func (s *Store) follow(ctx context.Context, sub *client.Subscription, after stor
 func (s *Store) deliver(ctx context.Context, sub *client.Subscription, last *store.Position, ch chan<- events.Event) (bool, error) {
 	delivered := false
 	for {
-		m := sub.Recv()
-		if ctx.Err() != nil {
+		m, err := guard(ctx, 0, &s.pending, func() (*client.SubscriptionEvent, error) { return sub.Recv(), nil })
+		if ctx.Err() != nil || err != nil {
 			return delivered, nil
 		}
 		if m.SubscriptionDropped != nil {
