@@ -199,3 +199,23 @@ func RequestContext(ctx context.Context, timeout time.Duration) (context.Context
 	}
 	return context.WithTimeout(ctx, timeout)
 }
+
+// Settle decides an append before anything is written, given the stream's last event
+// (nil: none): a conflict (Conflict's answer), an idempotent retry of these very events
+// (the original result), or nothing to say (done false: write evs after tail). The
+// costly look for a retry is made only when the tail is evs's last event and the
+// expectation alone cannot tell.
+func Settle(ctx context.Context, read ReadFunc, stream string, expected Revision, evs []events.Event, tail *events.Event) (res AppendResult, done bool, err error) {
+	next := NextRevision(tail)
+	if !expected.Matches(next) {
+		res, err = Conflict(ctx, read, stream, expected, evs, next)
+		return res, true, err
+	}
+	_, exact := expected.Exact()
+	if strict := exact || expected == NoStream; !strict && tail != nil && tail.ID == evs[len(evs)-1].ID {
+		if res, ok, err := FindAppended(ctx, read, stream, expected, evs, next); err != nil || ok {
+			return res, true, err
+		}
+	}
+	return AppendResult{}, false, nil
+}

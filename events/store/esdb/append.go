@@ -41,21 +41,13 @@ func (s *Store) Append(ctx context.Context, stream string, expected store.Revisi
 		return store.AppendResult{}, err
 	}
 	defer unlock()
-	_, exact := expected.Exact()
-	strict := exact || expected == store.NoStream
 	for attempt := 1; ; attempt++ {
 		tail, err := s.last(ctx, stream)
 		if err != nil {
 			return store.AppendResult{}, err
 		}
-		next := store.NextRevision(tail)
-		if !expected.Matches(next) {
-			return store.Conflict(ctx, s.Read, stream, expected, evs, next)
-		}
-		if !strict && tail != nil && tail.ID == evs[len(evs)-1].ID {
-			if res, ok, err := store.FindAppended(ctx, s.Read, stream, expected, evs, next); err != nil || ok {
-				return res, err
-			}
+		if res, done, err := store.Settle(ctx, s.Read, stream, expected, evs, tail); done {
+			return res, err
 		}
 		res, err := s.write(ctx, stream, evs, tail)
 		switch {
